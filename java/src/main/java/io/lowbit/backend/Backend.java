@@ -1,0 +1,29 @@
+package io.lowbit.backend;
+
+/**
+ * The one kernel interface of lowbit. A backend bundles one implementation of every
+ * kernel family; the families are small interfaces so that each can be read (and
+ * tested) on its own.
+ *
+ * <p>Implementations: {@code scalar} (plain Java written straight from the numerics
+ * contract: the reference every other backend is tested against, bit for bit),
+ * {@code vector} (the Vector API, where the JVM was started with
+ * {@code --add-modules jdk.incubator.vector}), and {@code cuda} (module lowbit-native).
+ *
+ * <p>Kernels receive arguments that the public API has already checked: lengths,
+ * formats and ranges are valid when a kernel is called. Kernels must not be given
+ * unchecked user input.
+ */
+public interface Backend {
+    /** Short name: "scalar", "vector" or "cuda". */
+    String name();
+
+    /** One line for {@code lowbit info}: what runs the kernels. */
+    String description();
+
+    /** Element casts, contract section 2. */
+    CastKernels casts();
+
+    /** The Philox stream, contract section 3. */
+    RandomKernels random();
+}

@@ -1,0 +1,31 @@
+package io.lowbit.backend.vector;
+
+import io.lowbit.backend.Backend;
+import io.lowbit.backend.CastKernels;
+import io.lowbit.backend.RandomKernels;
+import io.lowbit.backend.scalar.ScalarRandom;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * CPU backend on the Vector API. Loaded by {@link io.lowbit.backend.Backends} only when the
+ * JVM has the jdk.incubator.vector module, so no other class may refer to this one.
+ * Kernels it does not accelerate are the scalar ones.
+ */
+public final class VectorBackend implements Backend {
+    public static final VectorBackend INSTANCE = new VectorBackend();
+
+    private final CastKernels casts = new VectorCasts();
+    private final RandomKernels random = new ScalarRandom();
+
+    private VectorBackend() {}
+
+    @Override public String name() { return "vector"; }
+
+    @Override
+    public String description() {
+        return "Java Vector API, " + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors";
+    }
+
+    @Override public CastKernels casts() { return casts; }
+    @Override public RandomKernels random() { return random; }
+}
