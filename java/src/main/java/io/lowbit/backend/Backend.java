@@ -26,4 +26,16 @@ public interface Backend {
 
     /** The Philox stream, contract section 3. */
     RandomKernels random();
+
+    /** MX and scaled (NVFP4, UE5M3) block quantization, contract sections 4-5. */
+    MxKernels mx();
+
+    /** Hadamard transforms, contract section 6. */
+    HadamardKernels hadamard();
+
+    /** Blockwise codebook quantization and fused optimizer steps, contract section 7. */
+    BlockwiseKernels blockwise();
+
+    /** Learned-step-size fake quantization, contract section 8. */
+    QatKernels qat();
 }

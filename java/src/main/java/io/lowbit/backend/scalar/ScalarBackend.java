@@ -1,7 +1,11 @@
 package io.lowbit.backend.scalar;
 
 import io.lowbit.backend.Backend;
+import io.lowbit.backend.BlockwiseKernels;
 import io.lowbit.backend.CastKernels;
+import io.lowbit.backend.HadamardKernels;
+import io.lowbit.backend.MxKernels;
+import io.lowbit.backend.QatKernels;
 import io.lowbit.backend.RandomKernels;
 
 /** The reference backend: plain Java, straight from the numerics contract. */
@@ -10,6 +14,10 @@ public class ScalarBackend implements Backend {
 
     private final CastKernels casts = new ScalarCasts();
     private final RandomKernels random = new ScalarRandom();
+    private final MxKernels mx = new ScalarMx();
+    private final HadamardKernels hadamard = new ScalarHadamard();
+    private final BlockwiseKernels blockwise = new ScalarBlockwise();
+    private final QatKernels qat = new ScalarQat();
 
     protected ScalarBackend() {}
 
@@ -17,4 +25,8 @@ public class ScalarBackend implements Backend {
     @Override public String description() { return "plain Java reference (one element at a time)"; }
     @Override public CastKernels casts() { return casts; }
     @Override public RandomKernels random() { return random; }
+    @Override public MxKernels mx() { return mx; }
+    @Override public HadamardKernels hadamard() { return hadamard; }
+    @Override public BlockwiseKernels blockwise() { return blockwise; }
+    @Override public QatKernels qat() { return qat; }
 }

@@ -1,8 +1,16 @@
 package io.lowbit.backend.vector;
 
 import io.lowbit.backend.Backend;
+import io.lowbit.backend.BlockwiseKernels;
 import io.lowbit.backend.CastKernels;
+import io.lowbit.backend.HadamardKernels;
+import io.lowbit.backend.MxKernels;
+import io.lowbit.backend.QatKernels;
 import io.lowbit.backend.RandomKernels;
+import io.lowbit.backend.scalar.ScalarBlockwise;
+import io.lowbit.backend.scalar.ScalarHadamard;
+import io.lowbit.backend.scalar.ScalarMx;
+import io.lowbit.backend.scalar.ScalarQat;
 import io.lowbit.backend.scalar.ScalarRandom;
 import jdk.incubator.vector.FloatVector;
 
@@ -16,6 +24,10 @@ public final class VectorBackend implements Backend {
 
     private final CastKernels casts = new VectorCasts();
     private final RandomKernels random = new ScalarRandom();
+    private final MxKernels mx = new ScalarMx();
+    private final HadamardKernels hadamard = new ScalarHadamard();
+    private final BlockwiseKernels blockwise = new ScalarBlockwise();
+    private final QatKernels qat = new ScalarQat();
 
     private VectorBackend() {}
 
@@ -28,4 +40,8 @@ public final class VectorBackend implements Backend {
 
     @Override public CastKernels casts() { return casts; }
     @Override public RandomKernels random() { return random; }
+    @Override public MxKernels mx() { return mx; }
+    @Override public HadamardKernels hadamard() { return hadamard; }
+    @Override public BlockwiseKernels blockwise() { return blockwise; }
+    @Override public QatKernels qat() { return qat; }
 }

@@ -1,0 +1,5 @@
+package io.lowbit.backend;
+
+/** Learned-step-size fake quantization (QAT), contract section 8. */
+public interface QatKernels {
+}
