@@ -196,6 +196,7 @@ public final class VectorSuite {
             String msg = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
             throw new MalformedCaseException("malformed JSON: " + msg);
         }
+        if (root.isJsonNull() && text.isBlank()) throw new MalformedCaseException("malformed JSON: empty file");
         if (!root.isJsonObject()) throw new MalformedCaseException("manifest must be a JSON object");
         JsonObject o = root.getAsJsonObject();
         JsonElement op = o.get("op");
