@@ -11,6 +11,8 @@ public final class OpRegistry {
     static {
         for (OpHandler h : List.<OpHandler>of(
                 // foundation (casts, random), then one line per op family
+                new io.lowbit.vectors.ops.MxQuantizeOp(),
+                new io.lowbit.vectors.ops.ScaledQuantizeOp()
         )) {
             HANDLERS.put(h.op(), h);
         }
