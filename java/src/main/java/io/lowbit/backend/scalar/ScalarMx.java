@@ -123,7 +123,22 @@ public class ScalarMx implements MxKernels {
                            float[] x, int rows, int cols, byte[] scales, byte[] codes, float[] dequantized,
                            byte[] clipMask) {
         MxJob job = new MxJob(elem, blockSize, axis, mode, random, x, rows, cols, scales, codes, dequantized, clipMask);
-        return mxBlocks(job, 0, job.blockCount());
+        return runBlocks(job.blockCount(), blockSize, (from, to) -> mxBlocks(job, from, to));
+    }
+
+    /** Work on the blocks {@code from .. to}; returns the saturated count. */
+    @FunctionalInterface
+    protected interface BlockRange {
+        long run(long from, long to);
+    }
+
+    /**
+     * Runs {@code body} over blocks {@code 0 .. total} ({@code elementsPerBlock} each) and
+     * sums its counts. Here in one call; a subclass may split the range between threads,
+     * which changes no bit because every block depends only on the input.
+     */
+    protected long runBlocks(long total, int elementsPerBlock, BlockRange body) {
+        return body.run(0, total);
     }
 
     /**
@@ -160,7 +175,7 @@ public class ScalarMx implements MxKernels {
     }
 
     /** One MX block: amax, scale (4.2), elements (4.3). */
-    private static long quantizeBlock(MxJob job, ScalarCasts.RandomWords words, int scaleIndex,
+    protected static long quantizeBlock(MxJob job, ScalarCasts.RandomWords words, int scaleIndex,
                                       int first, int count, int stride) {
         float[] x = job.x();
         float amax = 0f;
@@ -252,7 +267,7 @@ public class ScalarMx implements MxKernels {
         tensorScale[0] = decT;
         ScaledJob job = new ScaledJob(scaleFormat, tile16x16, random, x, rows, cols, scales, codes, dequantized,
                 clipMask, encT, decT);
-        return scaledBlocks(job, 0, job.blockCount());
+        return runBlocks(job.blockCount(), SCALED_BLOCK, (from, to) -> scaledBlocks(job, from, to));
     }
 
     /** Steps 3-6 for blocks {@code from .. to}; block t is row t / nb, columns from (t % nb) * 16. */
@@ -263,7 +278,6 @@ public class ScalarMx implements MxKernels {
         int cols = job.cols();
         int nb = job.blocksPerRow();
         ElementFormat sf = job.scaleFormat();
-        float s = sf.maxFinite();
         long saturated = 0;
         for (long t = from; t < to; t++) {
             int row = (int) (t / nb);
@@ -276,13 +290,10 @@ public class ScalarMx implements MxKernels {
             for (int r = r0; r < r1; r++) {
                 for (int c = c0; c < c1; c++) amax = Math.max(amax, Math.abs(x[r * cols + c]));
             }
-            float d = amax * (job.encT() * ONE_SIXTH);                     // step 3
-            d = Math.min(d, Float.MAX_VALUE);
-            d = Math.max(-s, Math.min(s, d));
-            int scaleCode = ScalarCodec.encode(sf, d, false);
+            int scaleCode = blockScaleCode(sf, job.encT(), amax);
             job.scales()[(int) t] = (byte) scaleCode;
             float scale = ScalarCodec.decode(sf, scaleCode);
-            float encB = Math.min(1f / (scale * job.decT()), Float.MAX_VALUE);   // step 4
+            float encB = blockEncodeScale(scale, job.decT());
             for (int c = c0; c < c1; c++) {                                  // steps 5-6
                 int i = row * cols + c;
                 float v = x[i] * encB;
@@ -299,6 +310,20 @@ public class ScalarMx implements MxKernels {
             }
         }
         return saturated;
+    }
+
+    /** Step 3: the block's scale code from its amax. */
+    public static int blockScaleCode(ElementFormat scaleFormat, float encT, float amax) {
+        float s = scaleFormat.maxFinite();
+        float d = amax * (encT * ONE_SIXTH);
+        d = Math.min(d, Float.MAX_VALUE);
+        d = Math.max(-s, Math.min(s, d));
+        return ScalarCodec.encode(scaleFormat, d, false);
+    }
+
+    /** Step 4: encB from the decoded block scale and decT. */
+    public static float blockEncodeScale(float scale, float decT) {
+        return Math.min(1f / (scale * decT), Float.MAX_VALUE);
     }
 
     @Override
