@@ -15,6 +15,8 @@ public final class OpRegistry {
                 new io.lowbit.vectors.ops.DecodeOp(),
                 new io.lowbit.vectors.ops.RandomWordsOp(),
                 new io.lowbit.vectors.ops.PhiloxOp(),
+                new io.lowbit.vectors.ops.MxQuantizeOp(),
+                new io.lowbit.vectors.ops.ScaledQuantizeOp(),
         }) {
             HANDLERS.put(h.op(), h);
         }
