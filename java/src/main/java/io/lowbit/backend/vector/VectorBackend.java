@@ -8,7 +8,6 @@ import io.lowbit.backend.MxKernels;
 import io.lowbit.backend.QatKernels;
 import io.lowbit.backend.RandomKernels;
 import io.lowbit.backend.scalar.ScalarBlockwise;
-import io.lowbit.backend.scalar.ScalarHadamard;
 import io.lowbit.backend.scalar.ScalarMx;
 import io.lowbit.backend.scalar.ScalarQat;
 import io.lowbit.backend.scalar.ScalarRandom;
@@ -25,7 +24,7 @@ public final class VectorBackend implements Backend {
     private final CastKernels casts = new VectorCasts();
     private final RandomKernels random = new ScalarRandom();
     private final MxKernels mx = new ScalarMx();
-    private final HadamardKernels hadamard = new ScalarHadamard();
+    private final HadamardKernels hadamard = new VectorHadamard();
     private final BlockwiseKernels blockwise = new ScalarBlockwise();
     private final QatKernels qat = new ScalarQat();
 
