@@ -7,7 +7,6 @@ import io.lowbit.backend.HadamardKernels;
 import io.lowbit.backend.MxKernels;
 import io.lowbit.backend.QatKernels;
 import io.lowbit.backend.RandomKernels;
-import io.lowbit.backend.scalar.ScalarBlockwise;
 import io.lowbit.backend.scalar.ScalarHadamard;
 import io.lowbit.backend.scalar.ScalarMx;
 import io.lowbit.backend.scalar.ScalarQat;
@@ -26,7 +25,7 @@ public final class VectorBackend implements Backend {
     private final RandomKernels random = new ScalarRandom();
     private final MxKernels mx = new ScalarMx();
     private final HadamardKernels hadamard = new ScalarHadamard();
-    private final BlockwiseKernels blockwise = new ScalarBlockwise();
+    private final BlockwiseKernels blockwise = new VectorBlockwise();
     private final QatKernels qat = new ScalarQat();
 
     private VectorBackend() {}
