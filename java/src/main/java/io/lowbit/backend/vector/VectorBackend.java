@@ -27,7 +27,7 @@ public final class VectorBackend implements Backend {
     private final MxKernels mx = new ScalarMx();
     private final HadamardKernels hadamard = new ScalarHadamard();
     private final BlockwiseKernels blockwise = new ScalarBlockwise();
-    private final QatKernels qat = new ScalarQat();
+    private final QatKernels qat = new VectorQat();
 
     private VectorBackend() {}
 
