@@ -11,6 +11,7 @@ public final class OpRegistry {
     static {
         for (OpHandler h : List.<OpHandler>of(
                 // foundation (casts, random), then one line per op family
+                new io.lowbit.vectors.ops.QatLsqHandler()
         )) {
             HANDLERS.put(h.op(), h);
         }
