@@ -16,6 +16,7 @@ public final class OpRegistry {
                 new io.lowbit.vectors.ops.PhiloxOp(),
                 new io.lowbit.vectors.ops.HadamardHandler(),
                 new io.lowbit.vectors.ops.MxQuantizeOp(),
+                new io.lowbit.vectors.ops.QatLsqHandler(),
                 new io.lowbit.vectors.ops.ScaledQuantizeOp(),
         }) {
             HANDLERS.put(h.op(), h);

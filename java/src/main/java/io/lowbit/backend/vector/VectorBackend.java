@@ -7,7 +7,6 @@ import io.lowbit.backend.HadamardKernels;
 import io.lowbit.backend.MxKernels;
 import io.lowbit.backend.QatKernels;
 import io.lowbit.backend.RandomKernels;
-import io.lowbit.backend.scalar.ScalarQat;
 import io.lowbit.backend.scalar.ScalarRandom;
 import jdk.incubator.vector.FloatVector;
 
@@ -24,7 +23,7 @@ public final class VectorBackend implements Backend {
     private final MxKernels mx = new VectorMx();
     private final HadamardKernels hadamard = new VectorHadamard();
     private final BlockwiseKernels blockwise = new VectorBlockwise();
-    private final QatKernels qat = new ScalarQat();
+    private final QatKernels qat = new VectorQat();
 
     private VectorBackend() {}
 
