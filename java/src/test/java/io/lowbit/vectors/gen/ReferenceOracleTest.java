@@ -76,13 +76,10 @@ class ReferenceOracleTest {
             for (int c = 0; c < f.codeCount(); c++) {
                 double want = contractValue(f, c);
                 float got = ScalarCodec.decode(f, c);
-                if (Double.isNaN(want)) {
-                    assertTrue(Float.isNaN(got), f + " code " + c);
-                } else {
-                    assertEquals((float) want, got, f + " code " + c);   // float==, -0 vs 0 distinguished below
-                    assertEquals(Double.doubleToRawLongBits(want) < 0, Float.floatToRawIntBits(got) < 0, f + " sign of code " + c);
-                    assertEquals(want, (double) got, f + " code " + c + " exact in float32");
-                }
+                // NaN for NaN; otherwise the same double, sign of zero included (got is then exact in float32)
+                boolean same = Double.isNaN(want) ? Float.isNaN(got)
+                        : Double.doubleToRawLongBits(want) == Double.doubleToRawLongBits(got);
+                if (!same) fail(f + " code " + c + ": contract " + want + ", reference " + got);
             }
         }
         // facts of the table: max finite and min subnormal
@@ -213,9 +210,12 @@ class ReferenceOracleTest {
         /** F = floor(2^32 (a - lo) / (hi - lo)), exactly (the last one is kept: tests ask for several words). */
         private BigInteger threshold(double a, int lo) {
             if (a != memoA) {
-                BigDecimal frac = new BigDecimal(a).subtract(new BigDecimal(values[lo]))
-                        .divide(new BigDecimal(values[lo + 1]).subtract(new BigDecimal(values[lo])));   // terminates: a power-of-two step
-                memoF = frac.multiply(new BigDecimal(BigInteger.ONE.shiftLeft(32))).toBigInteger();
+                double ulp = values[lo + 1] - values[lo];   // exact: a power of two
+                int k = Math.getExponent(ulp);
+                if (Math.scalb(1.0, k) != ulp) fail(f + ": step " + ulp + " at " + values[lo] + " is not a power of two");
+                // (a - lo) / ulp * 2^32 = (a - lo) * 2^(32-k), in exact decimal arithmetic
+                memoF = new BigDecimal(a).subtract(new BigDecimal(values[lo]))
+                        .multiply(new BigDecimal(Math.scalb(1.0, 32 - k))).toBigInteger();
                 memoA = a;
             }
             return memoF;
@@ -293,14 +293,14 @@ class ReferenceOracleTest {
         for (ElementFormat f : ElementFormat.values()) {
             Oracle o = new Oracle(f);
             SplittableRandom r = new SplittableRandom(f.ordinal() * 57L + 1);
-            float[] xs = probeInputs(f, r, 1000);
+            float[] xs = probeInputs(f, r, 500);
             for (int i = 0; i < xs.length; i++) {
                 float x = xs[i];
                 boolean saturate = (i & 1) == 0;
                 // a random word, and the words either side of the threshold
                 long t = thresholdOf(o, x);
                 long[] words = t < 0 ? new long[] {r.nextLong(1L << 32)}
-                        : new long[] {r.nextLong(1L << 32), Math.max(t - 1, 0), Math.min(t, 0xFFFFFFFFL), 0, 0xFFFFFFFFL};
+                        : new long[] {r.nextLong(1L << 32), Math.max(t - 1, 0), Math.min(t, 0xFFFFFFFFL)};
                 for (long w : words) {
                     int want = o.encode(x, saturate, w);
                     int got = ScalarCodec.encode(f, x, 0, saturate, true, (int) w);
