@@ -10,11 +10,14 @@ public final class OpRegistry {
     static {
         // an array initializer, so that every line (the last too) may end in a comma
         for (OpHandler h : new OpHandler[] {
-                // foundation (casts, random), then one line per op family
                 new io.lowbit.vectors.ops.CastOp(),
                 new io.lowbit.vectors.ops.DecodeOp(),
                 new io.lowbit.vectors.ops.RandomWordsOp(),
                 new io.lowbit.vectors.ops.PhiloxOp(),
+                new io.lowbit.vectors.ops.HadamardHandler(),
+                new io.lowbit.vectors.ops.MxQuantizeOp(),
+                new io.lowbit.vectors.ops.QatLsqHandler(),
+                new io.lowbit.vectors.ops.ScaledQuantizeOp(),
         }) {
             HANDLERS.put(h.op(), h);
         }
