@@ -39,6 +39,7 @@ static int lb_launch_encode_u8(int f, long long x, long long codes, long long n,
                                int stochastic, long long seed, long long offset, int stream, long long cuStream) {
     if (n == 0) return 0;
     cudaStream_t s = lb_stream(cuStream);
+    lb_before_launch();
     lb_encode_kernel<uint8_t><<<lb_blocks(lb_groups(n)), LB_THREADS, 0, s>>>(
             f, lb_make_cast_options(saturate, stochastic, seed, offset, stream),
             lb_dev<const float>(x), lb_dev<uint8_t>(codes), n);
@@ -49,6 +50,7 @@ static int lb_launch_encode_u16(int f, long long x, long long codes, long long n
                                 int stochastic, long long seed, long long offset, int stream, long long cuStream) {
     if (n == 0) return 0;
     cudaStream_t s = lb_stream(cuStream);
+    lb_before_launch();
     lb_encode_kernel<uint16_t><<<lb_blocks(lb_groups(n)), LB_THREADS, 0, s>>>(
             f, lb_make_cast_options(saturate, stochastic, seed, offset, stream),
             lb_dev<const float>(x), lb_dev<uint16_t>(codes), n);
@@ -58,6 +60,7 @@ static int lb_launch_encode_u16(int f, long long x, long long codes, long long n
 static int lb_launch_decode_u8(int f, long long codes, long long values, long long n, long long cuStream) {
     if (n == 0) return 0;
     cudaStream_t s = lb_stream(cuStream);
+    lb_before_launch();
     lb_decode_kernel<uint8_t><<<lb_blocks(lb_groups(n)), LB_THREADS, 0, s>>>(
             f, lb_dev<const uint8_t>(codes), lb_dev<float>(values), n);
     return lb_after_launch(s);
@@ -66,6 +69,7 @@ static int lb_launch_decode_u8(int f, long long codes, long long values, long lo
 static int lb_launch_decode_u16(int f, long long codes, long long values, long long n, long long cuStream) {
     if (n == 0) return 0;
     cudaStream_t s = lb_stream(cuStream);
+    lb_before_launch();
     lb_decode_kernel<uint16_t><<<lb_blocks(lb_groups(n)), LB_THREADS, 0, s>>>(
             f, lb_dev<const uint16_t>(codes), lb_dev<float>(values), n);
     return lb_after_launch(s);
@@ -75,6 +79,7 @@ static int lb_launch_encode_packed_e2m1(long long x, long long packed, long long
                                         long long seed, long long offset, int stream, long long cuStream) {
     if (n == 0) return 0;
     cudaStream_t s = lb_stream(cuStream);
+    lb_before_launch();
     lb_encode_packed_e2m1_kernel<<<lb_blocks(lb_groups(n)), LB_THREADS, 0, s>>>(
             lb_make_cast_options(saturate, stochastic, seed, offset, stream),
             lb_dev<const float>(x), lb_dev<uint8_t>(packed), n);
@@ -85,6 +90,7 @@ static int lb_launch_random_words(long long seed, long long offset, int stream, 
                                   long long cuStream) {
     if (count == 0) return 0;
     cudaStream_t s = lb_stream(cuStream);
+    lb_before_launch();
     lb_random_words_kernel<<<lb_blocks(lb_groups(count)), LB_THREADS, 0, s>>>(
             lb_make_random(1, seed, offset, stream), lb_dev<uint32_t>(words), count);
     return lb_after_launch(s);
@@ -93,6 +99,7 @@ static int lb_launch_random_words(long long seed, long long offset, int stream, 
 static int lb_launch_philox(long long key, long long counter, long long out, long long m, long long cuStream) {
     if (m == 0) return 0;
     cudaStream_t s = lb_stream(cuStream);
+    lb_before_launch();
     lb_philox_kernel<<<lb_blocks(m), LB_THREADS, 0, s>>>(
             lb_dev<const uint32_t>(key), lb_dev<const uint32_t>(counter), lb_dev<uint32_t>(out), m);
     return lb_after_launch(s);

@@ -87,6 +87,11 @@ LB_HD long long lb_groups(long long n) { return (n + 3) >> 2; }
         if (lb_err_ != cudaSuccess) return (int) lb_err_;            \
     } while (0)
 
+// Before a launch: forget a non-sticky error left by an earlier failed call (a cudaMalloc out of
+// memory already reported to Java), so the launch check reports only this launch. Sticky errors
+// (a faulted context) come back from cudaGetLastError again after the launch.
+static inline void lb_before_launch() { (void) cudaGetLastError(); }
+
 // After a launch: the launch error (bad configuration, no kernel image for this GPU...), then
 // the execution result of everything on the stream.
 static inline int lb_after_launch(cudaStream_t stream) {

@@ -42,10 +42,6 @@ static const char* lb_error_name(int error) { return cudaGetErrorName((cudaError
 
 static const char* lb_error_string(int error) { return cudaGetErrorString((cudaError_t) error); }
 
-// Clears a non-sticky error left by a failed call, so that the next launch check is not
-// blamed for it.
-static int lb_clear_error() { return (int) cudaGetLastError(); }
-
 static int lb_malloc(long long bytes, long long* address) {
     void* p = nullptr;
     *address = 0;

@@ -238,8 +238,8 @@ public final class DeviceBuffer implements AutoCloseable {
 
     /** Copies the start of this buffer into the remaining space of a direct buffer (as {@link #copyFrom(Buffer)}). */
     public void copyTo(Buffer dst) {
+        if (dst != null && dst.isReadOnly()) throw new IllegalArgumentException("dst must be writable");
         long bytes = directBytes("dst", dst);
-        if (dst.isReadOnly()) throw new IllegalArgumentException("dst must be writable");
         if (bytes > 0) {
             check(LowbitCuda.lb_copy_to_host_address(hostAddress(dst), address, bytes, stream), "copy to host",
                     bytes / type.bytes);

@@ -27,7 +27,6 @@ final class LowbitCuda {
     static native int lb_set_device(int device);
     static native @Cast("const char*") String lb_error_name(int error);
     static native @Cast("const char*") String lb_error_string(int error);
-    static native int lb_clear_error();
 
     // ---- device memory ----
     static native int lb_malloc(long bytes, @Cast("long long*") long[] address);

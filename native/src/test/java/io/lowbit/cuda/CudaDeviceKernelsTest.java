@@ -123,8 +123,10 @@ class CudaDeviceKernelsTest {
         CudaException e = assertThrows(CudaException.class, () -> DeviceBuffer.bytes(1L << 50));
         assertTrue(e.getMessage().contains("cudaMalloc of " + (1L << 50) + " bytes failed"), e.getMessage());
         assertTrue(e.getMessage().contains("out of memory"), e.getMessage());
-        try (DeviceBuffer ok = DeviceBuffer.floats(16)) {   // the device is still usable afterwards
+        // the device is still usable afterwards, and the next kernel is not blamed for the failure
+        try (DeviceBuffer ok = DeviceBuffer.floats(16); DeviceBuffer codes = DeviceBuffer.bytes(16)) {
             ok.copyFrom(new float[16]);
+            CudaKernels.encode(ElementFormat.E4M3, CastOptions.RNE, ok, codes, 16);
         }
     }
 
