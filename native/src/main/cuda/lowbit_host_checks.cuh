@@ -67,3 +67,23 @@ static void lb_host_philox(const int* key, const int* counter, int* out, long lo
         lb_philox_block_item((const uint32_t*) key, (const uint32_t*) counter, (uint32_t*) out, j);
     }
 }
+
+// ---- MX (lowbit_mx.cuh): all blocks in order; codes/dequantized/clipMask may be null ----
+#include "lowbit_mx_kernels.cuh"
+
+static long long lb_host_mx_quantize(int elem, int blockSize, int axis, int mode, int stochastic, long long seed,
+                                     long long offset, int stream, const float* x, int rows, int cols,
+                                     signed char* scales, signed char* codes, float* dequantized, signed char* clipMask) {
+    lb_mx_job j = lb_make_mx_job(elem, blockSize, axis, mode, stochastic, seed, offset, stream, x, rows, cols,
+                                 (uint8_t*) scales, (uint8_t*) codes, dequantized, (uint8_t*) clipMask);
+    long long saturated = 0;
+    for (long long t = 0; t < lb_mx_block_count(j); t++) saturated += lb_mx_block(j, t);
+    return saturated;
+}
+
+static void lb_host_mx_dequantize(int elem, int blockSize, int axis, const signed char* scales, const signed char* codes,
+                                  int rows, int cols, float* out) {
+    for (long long i = 0; i < (long long) rows * cols; i++) {
+        lb_mx_dequantize_element(elem, blockSize, axis, (const uint8_t*) scales, (const uint8_t*) codes, rows, cols, out, i);
+    }
+}

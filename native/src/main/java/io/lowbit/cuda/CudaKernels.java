@@ -5,6 +5,7 @@ import io.lowbit.Checks;
 import io.lowbit.ElementFormat;
 import io.lowbit.RandomStream;
 import io.lowbit.Rounding;
+import io.lowbit.mx.ScaleMode;
 
 /**
  * The CUDA kernels on device buffers: nothing is copied to the host. Each call checks its
@@ -95,6 +96,77 @@ public final class CudaKernels {
         NativeLibrary.require();
         CudaException.check(LowbitCuda.lb_launch_philox(key.address(), counter.address(), out.address(), m, key.stream()),
                 "kernel lb_philox_kernel (m=" + m + ")");
+    }
+
+    /**
+     * MX block quantization (contract 4), fused per block: amax, E8M0 scale, element codes,
+     * dequantized values and clip mask, as {@link io.lowbit.backend.MxKernels#quantizeMx}.
+     * {@code codes}, {@code dequantized} and {@code clipMask} may be null. Returns the number
+     * of saturated elements.
+     */
+    public static long quantizeMx(ElementFormat elem, int blockSize, int axis, ScaleMode mode, RandomStream random,
+                                  DeviceBuffer x, int rows, int cols, DeviceBuffer scales, DeviceBuffer codes,
+                                  DeviceBuffer dequantized, DeviceBuffer clipMask) {
+        Checks.notNull("elem", elem);
+        Checks.notNull("mode", mode);
+        if (!elem.isMxElement()) throw new IllegalArgumentException("elem must be an MX element format, got " + elem);
+        if (mode == ScaleMode.EVEN && elem == ElementFormat.INT8) {
+            throw new IllegalArgumentException("mode must not be EVEN for INT8 (contract 4.2)");
+        }
+        Checks.inRange("blockSize", blockSize, 1, Integer.MAX_VALUE);
+        if (axis != -1 && axis != 0) throw new IllegalArgumentException("axis must be -1 or 0, got " + axis);
+        Checks.nonNegative("rows", rows);
+        Checks.nonNegative("cols", cols);
+        long n = (long) rows * cols;
+        long blocks = axis == 0 ? ((rows + (long) blockSize - 1) / blockSize) * cols
+                : rows * ((cols + (long) blockSize - 1) / blockSize);
+        requireType("x", x, DeviceBuffer.Type.FLOAT);
+        requireLength("x", x, n);
+        requireType("scales", scales, DeviceBuffer.Type.BYTE);
+        requireLength("scales", scales, blocks);
+        long codesAt = optional("codes", codes, DeviceBuffer.Type.BYTE, n);
+        long dequantizedAt = optional("dequantized", dequantized, DeviceBuffer.Type.FLOAT, n);
+        long clipAt = optional("clipMask", clipMask, DeviceBuffer.Type.BYTE, n);
+        RandomStream r = random == null ? new RandomStream(0, 0, 0) : random;
+        NativeLibrary.require();
+        long[] saturated = new long[1];
+        CudaException.check(LowbitCuda.lb_launch_mx_quantize(NativeFormats.id(elem), blockSize, axis, NativeFormats.scaleModeId(mode),
+                flag(random != null), r.seed(), r.offset(), r.stream(), x.address(), rows, cols, scales.address(),
+                codesAt, dequantizedAt, clipAt, saturated, x.stream()),
+                "kernel lb_mx_quantize_kernel (" + elem + ", block " + blockSize + ", " + rows + "x" + cols + ")");
+        return saturated[0];
+    }
+
+    /** Contract 4.3: {@code out = decode(code) * decode(scale)}, as {@link io.lowbit.backend.MxKernels#dequantizeMx}. */
+    public static void dequantizeMx(ElementFormat elem, int blockSize, int axis, DeviceBuffer scales, DeviceBuffer codes,
+                                    int rows, int cols, DeviceBuffer out) {
+        Checks.notNull("elem", elem);
+        if (!elem.isMxElement()) throw new IllegalArgumentException("elem must be an MX element format, got " + elem);
+        Checks.inRange("blockSize", blockSize, 1, Integer.MAX_VALUE);
+        if (axis != -1 && axis != 0) throw new IllegalArgumentException("axis must be -1 or 0, got " + axis);
+        Checks.nonNegative("rows", rows);
+        Checks.nonNegative("cols", cols);
+        long n = (long) rows * cols;
+        long blocks = axis == 0 ? ((rows + (long) blockSize - 1) / blockSize) * cols
+                : rows * ((cols + (long) blockSize - 1) / blockSize);
+        requireType("scales", scales, DeviceBuffer.Type.BYTE);
+        requireLength("scales", scales, blocks);
+        requireType("codes", codes, DeviceBuffer.Type.BYTE);
+        requireLength("codes", codes, n);
+        requireType("out", out, DeviceBuffer.Type.FLOAT);
+        requireLength("out", out, n);
+        NativeLibrary.require();
+        CudaException.check(LowbitCuda.lb_launch_mx_dequantize(NativeFormats.id(elem), blockSize, axis, scales.address(),
+                codes.address(), rows, cols, out.address(), scales.stream()),
+                "kernel lb_mx_dequantize_kernel (" + elem + ", " + rows + "x" + cols + ")");
+    }
+
+    /** The address of an optional output (0 when null), after checking it. */
+    private static long optional(String name, DeviceBuffer b, DeviceBuffer.Type type, long needed) {
+        if (b == null) return 0;
+        requireType(name, b, type);
+        requireLength(name, b, needed);
+        return b.address();
     }
 
     static DeviceBuffer.Type codeType(ElementFormat f) {

@@ -55,6 +55,13 @@ final class LowbitCuda {
     static native int lb_launch_random_words(long seed, long offset, int stream, long words, long count, long cuStream);
     static native int lb_launch_philox(long key, long counter, long out, long m, long cuStream);
 
+    static native int lb_launch_mx_quantize(int elem, int blockSize, int axis, int mode, int stochastic, long seed,
+                                            long offset, int stream, long x, long rows, long cols, long scales, long codes,
+                                            long dequantized, long clipMask, @Cast("long long*") long[] saturatedOut,
+                                            long cuStream);
+    static native int lb_launch_mx_dequantize(int elem, int blockSize, int axis, long scales, long codes, long rows,
+                                              long cols, long out, long cuStream);
+
     // ---- host checks (lowbit_host_checks.cuh): the kernels' code run on the CPU ----
     static native void lb_host_format_info(int format, int[] out);
     @CriticalRegion static native void lb_host_encode_scaled(int format, float[] x, int[] scaleExp, int[] words, int[] codes,
@@ -70,4 +77,9 @@ final class LowbitCuda {
                                                                   int stochastic, long seed, long offset, int stream);
     @CriticalRegion static native void lb_host_random_words(long seed, long offset, int stream, int[] words, long count);
     @CriticalRegion static native void lb_host_philox(int[] key, int[] counter, int[] out, long m);
+    @CriticalRegion static native long lb_host_mx_quantize(int elem, int blockSize, int axis, int mode, int stochastic,
+                                                           long seed, long offset, int stream, float[] x, int rows, int cols,
+                                                           byte[] scales, byte[] codes, float[] dequantized, byte[] clipMask);
+    @CriticalRegion static native void lb_host_mx_dequantize(int elem, int blockSize, int axis, byte[] scales, byte[] codes,
+                                                             int rows, int cols, float[] out);
 }

@@ -1,6 +1,7 @@
 package io.lowbit.cuda;
 
 import io.lowbit.ElementFormat;
+import io.lowbit.mx.ScaleMode;
 
 /** The format ids of {@code lowbit_cast.cuh} (LB_E2M1 ...). A host test checks the table. */
 final class NativeFormats {
@@ -20,6 +21,17 @@ final class NativeFormats {
             case BF16: return 9;
             case FP16: return 10;
             default: throw new IllegalArgumentException("format " + f + " has no CUDA id");
+        }
+    }
+
+    /** LB_SCALE_* of lowbit_mx.cuh. */
+    static int scaleModeId(ScaleMode m) {
+        switch (m) {
+            case FLOOR: return 0;
+            case CEIL: return 1;
+            case EVEN: return 2;
+            case RCEIL: return 3;
+            default: throw new IllegalArgumentException("scale mode " + m + " has no CUDA id");
         }
     }
 }
