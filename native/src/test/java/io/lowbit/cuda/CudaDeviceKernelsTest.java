@@ -95,6 +95,49 @@ class CudaDeviceKernelsTest {
     }
 
     @Test
+    void mxMatchesTheReference() {
+        SplittableRandom rnd = new SplittableRandom(8);
+        int[][] shapes = {{1, 1}, {3, 37}, {64, 96}, {257, 129}};
+        for (ElementFormat elem : new ElementFormat[] {ElementFormat.E2M1, ElementFormat.E4M3, ElementFormat.E5M2,
+                ElementFormat.E3M2, ElementFormat.E2M3, ElementFormat.INT8}) {
+            for (io.lowbit.mx.ScaleMode mode : io.lowbit.mx.ScaleMode.values()) {
+                if (mode == io.lowbit.mx.ScaleMode.EVEN && elem == ElementFormat.INT8) continue;
+                for (int[] shape : shapes) {
+                    int rows = shape[0], cols = shape[1], n = rows * cols;
+                    float[] x = new float[n];
+                    for (int i = 0; i < n; i++) {
+                        x[i] = Float.intBitsToFloat((rnd.nextInt() & 0x807FFFFF) | ((127 + rnd.nextInt(-30, 30)) << 23));
+                    }
+                    if (n > 40) x[40] = Float.NaN;
+                    for (int axis : new int[] {-1, 0}) {
+                        for (RandomStream random : new RandomStream[] {null, new RandomStream(3, -1L, 1)}) {
+                            int blocks = axis == 0 ? ((rows + 31) / 32) * cols : rows * ((cols + 31) / 32);
+                            byte[] ws = new byte[blocks], wc = new byte[n], wm = new byte[n], gs = new byte[blocks],
+                                    gc = new byte[n], gm = new byte[n];
+                            float[] wd = new float[n], gd = new float[n];
+                            long want = scalar.mx().quantizeMx(elem, 32, axis, mode, random, x, rows, cols, ws, wc, wd, wm);
+                            long got = cuda.mx().quantizeMx(elem, 32, axis, mode, random, x, rows, cols, gs, gc, gd, gm);
+                            String what = elem + " " + mode + " " + rows + "x" + cols + " axis " + axis + " " + random;
+                            assertEquals(want, got, what);
+                            assertArrayEquals(ws, gs, what);
+                            assertArrayEquals(wc, gc, what);
+                            assertArrayEquals(bits(wd), bits(gd), what);
+                            assertArrayEquals(wm, gm, what);
+                            float[] wo = new float[n], go = new float[n];
+                            scalar.mx().dequantizeMx(elem, 32, axis, ws, wc, rows, cols, wo);
+                            cuda.mx().dequantizeMx(elem, 32, axis, ws, wc, rows, cols, go);
+                            assertArrayEquals(bits(wo), bits(go), what + " dequantize");
+                        }
+                    }
+                }
+            }
+        }
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> cuda.mx().quantizeScaled(
+                ElementFormat.UE4M3, false, null, new float[16], 1, 16, new byte[1], new byte[16], null, null, new float[1]));
+        assertTrue(e.getMessage().contains("mx.quantizeScaled"), e.getMessage());
+    }
+
+    @Test
     void deviceBuffersRoundTripArraysAndDirectBuffers() {
         SplittableRandom rnd = new SplittableRandom(1);
         float[] x = new float[1001];
