@@ -193,8 +193,7 @@ final class FormatModel {
         if (f == ElementFormat.E8M0 && mag < 0x1p-127) return 0;   // "below 2^-127 -> code 0"
         double[] v = candidates(f);
         int[] codes = candidateCodes(f);
-        int lo = -1;
-        for (int i = 0; i < v.length; i++) if (v[i] <= mag) lo = i;
+        int lo = floorIndex(v, mag);
         if (v[lo] == mag || lo == v.length - 1) return withSign(f, x, codes[lo], saturate);   // exact, or past max
         long fixed = stochasticThreshold(mag, v[lo], v[lo + 1]);
         boolean up = Integer.toUnsignedLong(word) < fixed;
@@ -211,8 +210,14 @@ final class FormatModel {
     static double[] neighbours(ElementFormat f, float x) {
         double mag = Math.abs((double) x);
         double[] v = candidates(f);
-        for (int i = 0; i + 1 < v.length; i++) if (v[i] <= mag && mag < v[i + 1]) return new double[] {v[i], v[i + 1]};
-        return null;
+        int lo = floorIndex(v, mag);
+        return lo + 1 < v.length ? new double[] {v[lo], v[lo + 1]} : null;
+    }
+
+    /** Index of the largest candidate <= mag (the list is ascending and starts at 0). */
+    private static int floorIndex(double[] v, double mag) {
+        int i = java.util.Arrays.binarySearch(v, mag);
+        return i >= 0 ? i : -i - 2;
     }
 
     /** NaN, Inf, zero, and the sign rules of the unsigned scale formats; null for ordinary inputs. */
