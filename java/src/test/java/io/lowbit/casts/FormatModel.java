@@ -211,7 +211,7 @@ final class FormatModel {
         double mag = Math.abs((double) x);
         double[] v = candidates(f);
         int lo = floorIndex(v, mag);
-        return lo + 1 < v.length ? new double[] {v[lo], v[lo + 1]} : null;
+        return lo >= 0 && lo + 1 < v.length ? new double[] {v[lo], v[lo + 1]} : null;   // E8M0 has no 0: lo < 0 below 2^-127
     }
 
     /** Index of the largest candidate <= mag (the list is ascending and starts at 0). */
