@@ -133,12 +133,6 @@ final class FormatModel {
         return v;
     }
 
-    /** The code of candidate i (the one past max gets maxCode + 1, for its parity). */
-    static int candidateCode(ElementFormat f, int i) {
-        int[] codes = nonNegativeCodes(f);
-        return i < codes.length ? codes[i] : maxCode(f) + 1;
-    }
-
     private static final java.util.Map<ElementFormat, double[]> VALUES = new java.util.EnumMap<>(ElementFormat.class);
     private static final java.util.Map<ElementFormat, int[]> CODES = new java.util.EnumMap<>(ElementFormat.class);
 
@@ -147,9 +141,11 @@ final class FormatModel {
     }
 
     static synchronized int[] candidateCodes(ElementFormat f) {
+        // the one past max gets code maxCode + 1, for its parity in the tie rule
         return CODES.computeIfAbsent(f, g -> {
-            int[] c = new int[candidates(g).length];
-            for (int i = 0; i < c.length; i++) c[i] = candidateCode(g, i);
+            int[] codes = nonNegativeCodes(g);
+            int[] c = java.util.Arrays.copyOf(codes, codes.length + 1);
+            c[codes.length] = maxCode(g) + 1;
             return c;
         });
     }
