@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 InfoCommand.class,
                 DemoCommand.class,
+                QuantizeCommand.class,
+                DequantizeCommand.class,
+                StatsCommand.class,
         })
 public final class Main implements Runnable {
 
