@@ -54,6 +54,16 @@ public class MxBenchmark {
         kernels = new VectorMx(threads, 1 << 16);
     }
 
+    float[] copy;
+
+    /** One-thread copy of the same 64 MiB: the memory bandwidth available during this run. */
+    @Benchmark
+    public float[] copyBaseline() {
+        if (copy == null) copy = new float[x.length];
+        System.arraycopy(x, 0, copy, 0, x.length);
+        return copy;
+    }
+
     @Benchmark
     public byte[] mxfp4Kernel() {
         kernels.quantizeMx(ElementFormat.E2M1, 32, -1, ScaleMode.FLOOR, null, x, ROWS, COLS, scales, codes, null, null);
