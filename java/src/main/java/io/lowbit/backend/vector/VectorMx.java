@@ -124,9 +124,14 @@ public class VectorMx extends ScalarMx {
         float[] lut = decodeTable(elem);
         byte[] scratch = job.codes() == null ? new byte[bs] : null;
         long saturated = 0;
-        for (long t = from; t < to; t++) {
-            int row = (int) (t / nb);
-            int c0 = (int) (t % nb) * bs;
+        int row = (int) (from / nb);
+        int blockInRow = (int) (from % nb);
+        for (long t = from; t < to; t++, blockInRow++) {
+            if (blockInRow == nb) {   // (row, block) walked along instead of divided out per block
+                blockInRow = 0;
+                row++;
+            }
+            int c0 = blockInRow * bs;
             int first = row * cols + c0;
             int count = Math.min(bs, cols - c0);
             if (count != bs) {
@@ -140,8 +145,8 @@ public class VectorMx extends ScalarMx {
                 continue;
             }
             job.scales()[(int) t] = (byte) scaleCode(e);
-            float scale = ScalarCodec.decode(ElementFormat.E8M0, scaleCode(e));
-            float inverse = Math.scalb(1f, -e);   // 2^-e, exact for e in -127..127
+            float scale = powerOfTwo(e);
+            float inverse = powerOfTwo(-e);   // 2^-e, exact for e in -127..127
             float bound = saturationBound(elem, e);
             // without a codes array (fake quantization) the block's codes go to a scratch array
             byte[] codes = job.codes() != null ? job.codes() : scratch;
@@ -156,10 +161,17 @@ public class VectorMx extends ScalarMx {
         return saturated;
     }
 
+    /**
+     * max |x| over count (a multiple of L) elements. On the bits with the sign cleared, integer
+     * order is float order, and a NaN (bits above Inf's) wins like Math.max's NaN; integer max
+     * avoids the NaN and -0 fix-ups of a float max.
+     */
     private static float amax(float[] x, int from, int count) {
-        FloatVector m = FloatVector.zero(FS);
-        for (int i = from; i < from + count; i += L) m = m.max(FloatVector.fromArray(FS, x, i).abs());
-        return m.reduceLanes(VectorOperators.MAX);
+        IntVector m = IntVector.zero(IS);
+        for (int i = from; i < from + count; i += L) {
+            m = m.max(FloatVector.fromArray(FS, x, i).reinterpretAsInts().and(0x7FFFFFFF));
+        }
+        return Float.intBitsToFloat(m.reduceLanes(VectorOperators.MAX));
     }
 
     /**
@@ -201,16 +213,43 @@ public class VectorMx extends ScalarMx {
         if (elem == ElementFormat.INT8) {
             return roundToInteger(v.mul(64f)).min(127);
         }
-        int m = elem.mantissaBits();
-        int bias = elem.bias();
-        int emin = 1 - bias;
-        int shift = 23 - m;
+        Minifloat f = MINIFLOATS[elem.ordinal()];
         IntVector bits = v.reinterpretAsInts();
-        IntVector normal = bits.add(bits.lanewise(VectorOperators.LSHR, shift).and(1)).add((1 << (shift - 1)) - 1)
-                .lanewise(VectorOperators.LSHR, shift).sub((127 - bias) << m);
-        IntVector sub = roundToInteger(v.mul(Math.scalb(1f, m - emin)));
-        VectorMask<Integer> small = v.compare(VectorOperators.LT, Math.scalb(1f, emin)).cast(IS);
-        return normal.blend(sub, small).min(maxMagnitude(elem));
+        IntVector normal = bits.add(bits.lanewise(VectorOperators.LSHR, f.shift).and(1)).add(f.halfMinusOne)
+                .lanewise(VectorOperators.LSHR, f.shift).sub(f.rebias);
+        IntVector sub = roundToInteger(v.mul(f.subnormalScale));
+        // v is non-negative, so comparing bits as integers orders it like floats
+        VectorMask<Integer> small = bits.compare(VectorOperators.LT, f.minNormalBits);
+        return normal.blend(sub, small).min(f.maxCode);
+    }
+
+    /** Per-format constants of {@link #magnitudeCode}. */
+    private static final class Minifloat {
+        final int shift;          // 23 - mantissa bits: float32 fraction bits dropped
+        final int halfMinusOne;   // half an element ulp minus one, in float32 fraction units
+        final int rebias;         // float32 exponent field to the element's, in code units
+        final float subnormalScale;   // 2^(m - emin): the subnormal grid to integers
+        final int minNormalBits;  // float32 bits of the smallest normal element magnitude
+        final int maxCode;        // largest finite magnitude code
+
+        Minifloat(ElementFormat elem) {
+            int m = elem.mantissaBits();
+            int emin = 1 - elem.bias();
+            shift = 23 - m;
+            halfMinusOne = (1 << (shift - 1)) - 1;
+            rebias = (127 - elem.bias()) << m;
+            subnormalScale = Math.scalb(1f, m - emin);
+            minNormalBits = Float.floatToRawIntBits(Math.scalb(1f, emin));
+            maxCode = maxMagnitude(elem);
+        }
+    }
+
+    private static final Minifloat[] MINIFLOATS = new Minifloat[ElementFormat.values().length];
+
+    static {
+        for (ElementFormat f : ElementFormat.values()) {
+            if (f.isMxElement() && f != ElementFormat.INT8) MINIFLOATS[f.ordinal()] = new Minifloat(f);
+        }
     }
 
     /**
