@@ -17,6 +17,9 @@ import picocli.CommandLine.Command;
                 InfoCommand.class,
                 DemoCommand.class,
                 ValidateCommand.class,
+                DequantizeCommand.class,
+                QuantizeCommand.class,
+                StatsCommand.class,
         })
 public final class Main implements Runnable {
 
