@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 ValidateCommand.class,
                 DequantizeCommand.class,
+                HadamardCommand.class,
                 QuantizeCommand.class,
                 StatsCommand.class,
         })
