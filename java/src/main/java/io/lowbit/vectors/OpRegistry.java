@@ -11,6 +11,9 @@ public final class OpRegistry {
     static {
         for (OpHandler h : List.<OpHandler>of(
                 // foundation (casts, random), then one line per op family
+                new io.lowbit.vectors.ops.CodebookOp(),
+                new io.lowbit.vectors.ops.BlockwiseQuantizeOp(),
+                new io.lowbit.vectors.ops.OptimAdamwOp()
         )) {
             HANDLERS.put(h.op(), h);
         }
