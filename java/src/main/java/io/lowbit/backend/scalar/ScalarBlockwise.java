@@ -50,20 +50,30 @@ public class ScalarBlockwise implements BlockwiseKernels {
 
     /** Quantizes x[from..to) (one block) into codes[codeFrom..], returns the block's absmax. */
     private float quantizeBlock(Codebook book, float[] x, int from, int to, byte[] codes, int codeFrom, boolean packed) {
-        float amax = absmax(x, from, to);
+        float amax = blockAbsmax(x, from, to);
         float divisor = Math.max(amax, 1e-38f);  // Math.max keeps a NaN absmax
+        if (!packed) {
+            encode8(book, x, from, to, divisor, codes, codeFrom);
+            return amax;
+        }
         for (int i = from; i < to; i++) {
             int c = code(book, normalized(x[i], divisor));
             int j = codeFrom + (i - from);
-            if (!packed) {
-                codes[j] = (byte) c;
-            } else if ((j & 1) == 0) {
+            if ((j & 1) == 0) {
                 codes[j >> 1] = (byte) ((codes[j >> 1] & 0xF0) | c);
             } else {
                 codes[j >> 1] = (byte) ((codes[j >> 1] & 0x0F) | (c << 4));
             }
         }
         return amax;
+    }
+
+    /** 7.2 absmax of x[from..to); fast backends may override (same result). */
+    protected float blockAbsmax(float[] x, int from, int to) { return absmax(x, from, to); }
+
+    /** One code per byte for x[from..to) scaled by 1/divisor; fast backends may override (same codes). */
+    protected void encode8(Codebook book, float[] x, int from, int to, float divisor, byte[] codes, int codeFrom) {
+        for (int i = from; i < to; i++) codes[codeFrom + (i - from)] = (byte) code(book, normalized(x[i], divisor));
     }
 
     private static void dequantizeBlock(Codebook book, byte[] codes, int codeFrom, float amax, float[] out, int from, int to, boolean packed) {
