@@ -180,9 +180,14 @@ public class ScalarBlockwise implements BlockwiseKernels {
         return bad;
     }
 
+    /** The element update of AdamW; fast backends may override (same bits). */
+    protected int adamwUpdate(AdamWScalars s, float[] p, float[] g, int pFrom, float[] m, float[] v, int sFrom, int len) {
+        return adamwElements(s, p, g, pFrom, m, v, sFrom, len);
+    }
+
     @Override
     public int adamw32(AdamWScalars s, float[] p, float[] g, float[] m, float[] v, int from, int to) {
-        return adamwElements(s, p, g, from, m, v, from, to - from);
+        return adamwUpdate(s, p, g, from, m, v, from, to - from);
     }
 
     @Override
@@ -216,7 +221,7 @@ public class ScalarBlockwise implements BlockwiseKernels {
             int from = b * blockSize, len = Math.min(n, from + blockSize) - from;
             dequantizeBlock(mBook, mCodes, from, mAbsmax[b], m, 0, len, packed);
             dequantizeBlock(vBook, vCodes, from, vAbsmax[b], v, 0, len, packed);
-            bad += adamwElements(s, p, g, from, m, v, 0, len);
+            bad += adamwUpdate(s, p, g, from, m, v, 0, len);
             mAbsmax[b] = quantizeBlock(mBook, m, 0, len, mCodes, from, packed);
             vAbsmax[b] = quantizeBlock(vBook, v, 0, len, vCodes, from, packed);
         }

@@ -1,8 +1,10 @@
 package io.lowbit.backend.vector;
 
 import io.lowbit.Codebook;
+import io.lowbit.backend.AdamWScalars;
 import io.lowbit.backend.scalar.ScalarBlockwise;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -61,5 +63,26 @@ public final class VectorBlockwise extends ScalarBlockwise {
             while (c < last && mids[c] < vk) c++;
             codes[codeFrom + k] = (byte) (vk != vk ? 0 : c);
         }
+    }
+
+    /** 7.3 steps 1-3 lane-wise: the same float32 operations in the same order, no FMA. */
+    @Override
+    protected int adamwUpdate(AdamWScalars s, float[] p, float[] g, int pFrom, float[] m, float[] v, int sFrom, int len) {
+        int bad = 0, k = 0;
+        FloatVector zero = FloatVector.zero(F);
+        for (int end = F.loopBound(len); k < end; k += F.length()) {
+            int i = pFrom + k, j = sFrom + k;
+            FloatVector gv = FloatVector.fromArray(F, g, i);
+            VectorMask<Float> ok = gv.abs().compare(VectorOperators.LT, Float.POSITIVE_INFINITY);  // false for NaN, Inf
+            FloatVector mv = FloatVector.fromArray(F, m, j).mul(s.b1()).add(gv.mul(s.a1()));
+            FloatVector vv = FloatVector.fromArray(F, v, j).mul(s.b2()).add(gv.mul(gv).mul(s.a2()));
+            FloatVector pv = FloatVector.fromArray(F, p, i);
+            FloatVector upd = mv.div(vv.sqrt().div(s.bc2s()).add(s.eps())).mul(s.stepSize());
+            pv.blend(pv.mul(s.decay()).sub(upd), ok).intoArray(p, i);
+            zero.blend(mv, ok).intoArray(m, j);
+            zero.blend(vv, ok).intoArray(v, j);
+            bad += F.length() - ok.trueCount();
+        }
+        return bad + super.adamwUpdate(s, p, g, pFrom + k, m, v, sFrom + k, len - k);
     }
 }
