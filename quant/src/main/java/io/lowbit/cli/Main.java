@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 ValidateCommand.class,
                 DequantizeCommand.class,
                 HadamardCommand.class,
+                OptimBenchCommand.class,
                 QuantizeCommand.class,
                 StatsCommand.class,
         })
