@@ -57,7 +57,7 @@ class VectorCasts extends ScalarCasts {
         final int overflowMag;    // magnitude code for overflow (sign added for signed formats): max or max + 1
         final int signShift;      // position of the sign bit, or -1 for unsigned formats
         final int nanCode;        // code for NaN (and for negative inputs of unsigned formats)
-        final boolean nanSigned;  // NaN keeps the input's sign (E4M3, E5M2, BF16, FP16)
+        final int nanSignMask;    // the sign bit where NaN keeps the input's sign (E4M3, E5M2, BF16, FP16), else 0
 
         Params(ElementFormat f, boolean saturate) {
             m = f.mantissaBits();
@@ -67,7 +67,8 @@ class VectorCasts extends ScalarCasts {
             overflowMag = ScalarCodec.encode(f, Float.POSITIVE_INFINITY, saturate);
             signShift = f.signed() ? f.bits() - 1 : -1;
             nanCode = ScalarCodec.encode(f, Float.NaN, saturate);
-            nanSigned = f.signed() && ScalarCodec.encode(f, Float.intBitsToFloat(0xFFC00000), saturate) != nanCode;
+            boolean nanSigned = f.signed() && ScalarCodec.encode(f, Float.intBitsToFloat(0xFFC00000), saturate) != nanCode;
+            nanSignMask = nanSigned ? 1 << signShift : 0;
             if (overflowMag != maxCode && overflowMag != maxCode + 1) {
                 throw new AssertionError(f + ": overflow code " + overflowMag + " is not max or max + 1");  // min() relies on it
             }
@@ -98,17 +99,14 @@ class VectorCasts extends ScalarCasts {
         // code = ((max(e, emin) - emin) << m) + q covers subnormal, normal and carried results
         IntVector code = eEff.max(p.eminBiased).sub(p.eminBiased).lanewise(VectorOperators.LSHL, p.m).add(q);
         code = code.min(p.overflowMag);                     // overflow and +-Inf (overflowMag is max or max + 1)
-        IntVector sign = bits.lanewise(VectorOperators.LSHR, 31);
         VectorMask<Integer> nan = abs.compare(VectorOperators.GT, 0x7F800000);
-        if (p.signShift >= 0) {
-            IntVector signBit = sign.lanewise(VectorOperators.LSHL, p.signShift);
-            code = code.or(signBit);
-            IntVector nanCode = p.nanSigned ? signBit.or(p.nanCode) : IntVector.broadcast(I, p.nanCode);
-            return code.blend(nanCode, nan);
+        if (p.signShift < 0) {
+            // unsigned scale formats: a negative nonzero input is NaN, -0 is code 0
+            return code.blend(p.nanCode, nan.or(bits.compare(VectorOperators.LT, 0).and(abs.compare(VectorOperators.NE, 0))));
         }
-        // unsigned scale formats: a negative nonzero input is NaN, -0 is code 0
-        nan = nan.or(sign.compare(VectorOperators.NE, 0).and(abs.compare(VectorOperators.NE, 0)));
-        return code.blend(p.nanCode, nan);
+        IntVector signBit = bits.lanewise(VectorOperators.LSHR, 31 - p.signShift).and(1 << p.signShift);
+        // NaN keeps the sign where the format's NaN has one (nanSignMask is 0 otherwise)
+        return code.or(signBit).blend(signBit.and(p.nanSignMask).or(p.nanCode), nan);
     }
 
     @Override
