@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 InfoCommand.class,
                 DemoCommand.class,
+                ValidateCommand.class,
         })
 public final class Main implements Runnable {
 
