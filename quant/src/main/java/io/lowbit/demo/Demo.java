@@ -1,6 +1,7 @@
 package io.lowbit.demo;
 
 import io.lowbit.backend.Backends;
+import io.lowbit.mx.Tile;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,7 +28,15 @@ public final class Demo {
 
     private Demo() {}
 
+    /** The defaults of {@code lowbit demo}: 20 epochs, NVFP4 weights in 1x16 blocks. */
+    public static final int DEFAULT_EPOCHS = 20;
+
     public static Result run(int epochs, long seed, Path outDir, PrintStream out, boolean showProgress) throws IOException {
+        return run(epochs, seed, Tile.T1X16, outDir, out, showProgress);
+    }
+
+    public static Result run(int epochs, long seed, Tile weightTile, Path outDir, PrintStream out, boolean showProgress)
+            throws IOException {
         if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
         Dataset[] split = DigitsData.trainTest();
         Trainer trainer = new Trainer(split[0], split[1], SIZES);
@@ -37,7 +46,7 @@ public final class Demo {
                 split[0].count(), split[1].count(), Trainer.BATCH, epochs, seed, Backends.get().name());
         out.println(header);
         List<Trainer.History> runs = new ArrayList<>();
-        for (Recipe r : List.of(new Fp32Recipe(), new Fp4Recipe(), new QatRecipe())) {
+        for (Recipe r : List.of(new Fp32Recipe(), new Fp4Recipe(weightTile), new QatRecipe())) {
             runs.add(trainer.run(r, epochs, seed, progress));
         }
         out.println();

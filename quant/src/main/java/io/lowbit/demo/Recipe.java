@@ -12,8 +12,8 @@ interface Recipe {
     /** One line: what this recipe quantizes. */
     String description();
 
-    /** Called once before training, with the model it will train. */
-    void init(Mlp model, long seed);
+    /** Called once before training, with the model it will train for {@code totalSteps} steps. */
+    void init(Mlp model, long seed, long totalSteps);
 
     /** The weight operand of layer {@code l}'s forward product ({@code [out, in]}). */
     float[] forwardWeight(int l, boolean training);

@@ -33,7 +33,6 @@ final class Trainer {
 
     History run(Recipe recipe, int epochs, long seed, Progress progress) {
         Mlp model = new Mlp(sizes, seed);
-        recipe.init(model, seed);
         List<Float> losses = new ArrayList<>();
         List<Float> accuracies = new ArrayList<>();
         List<Double> seconds = new ArrayList<>();
@@ -41,6 +40,7 @@ final class Trainer {
         int[] order = new int[train.count()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         int batches = train.count() / BATCH;       // the last partial batch is dropped
+        recipe.init(model, seed, (long) batches * epochs);
         float[] xb = new float[BATCH * train.features()];
         int[] yb = new int[BATCH];
         int step = 0;
