@@ -1,44 +1,41 @@
 package io.lowbit.hadamard;
 
-import io.lowbit.backend.Backend;
 import io.lowbit.backend.Backends;
-import org.junit.jupiter.api.DynamicTest;
+import io.lowbit.vectors.VectorSuite;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The FFHT anchors (other people's program: fht_float) and the project's hadamard vectors,
- * on every backend available here.
+ * The FFHT anchors (fht_float, n = 8..8192, produced by FFHT itself) and the project's hadamard
+ * vectors, on every backend available here. (VectorSuiteTest runs them too, among all families;
+ * this test also checks that every n is covered.)
  */
 class HadamardVectorsTest {
-    static final Path SHARED_ANCHORS = Path.of("/work/shared/vectors/anchors/hadamard");
-    static final Path PROJECT = Path.of(System.getProperty("lowbit.testVectors", "../test-vectors"), "hadamard");
+    private static final Path ROOT = Path.of(System.getProperty("lowbit.testVectors", "../test-vectors"));
 
     @Test
-    void projectVectorsExistWithTheFfhtAnchorCopies() throws Exception {
-        List<Path> all = HadamardCases.manifests(PROJECT);
-        assertTrue(all.size() >= 15, "expected every n 2..32768 under " + PROJECT + ", found " + all.size());
-        assertTrue(HadamardCases.manifests(PROJECT.resolve("anchors-ffht")).size() >= 4, "FFHT anchor copies");
-    }
+    void anchorsAndProjectVectorsPassOnEveryBackend() throws Exception {
+        List<Path> anchors = VectorSuite.discover(List.of(ROOT.resolve("anchors/hadamard")));
+        List<Path> own = VectorSuite.discover(List.of(ROOT.resolve("hadamard")));
+        assertTrue(anchors.size() >= 5, "FFHT anchors n=8..8192 under " + ROOT);
+        Set<Long> sizes = new TreeSet<>();
+        for (Path p : own) sizes.add(VectorSuite.load(p).integer("n"));
+        for (long n = 2; n <= Hadamard.MAX_N; n *= 2) assertTrue(sizes.contains(n), "no vector for n=" + n);
 
-    @TestFactory
-    List<DynamicTest> everyCaseOnEveryBackend() throws Exception {
-        List<Path> cases = new ArrayList<>(HadamardCases.manifests(PROJECT));
-        // The shared anchors include n=8192, too large to copy into the project.
-        cases.addAll(HadamardCases.manifests(SHARED_ANCHORS));
-        List<DynamicTest> tests = new ArrayList<>();
-        for (Backend b : Backends.available()) {
-            for (Path p : cases) {
-                tests.add(DynamicTest.dynamicTest(b.name() + " " + p.getParent().getFileName() + "/" + p.getFileName(),
-                        () -> HadamardCases.check(p, b)));
-            }
+        List<Path> all = new ArrayList<>(anchors);
+        all.addAll(own);
+        List<String> failures = new ArrayList<>();
+        for (VectorSuite.Result r : VectorSuite.runAll(all, Backends.available(), null)) {
+            if (!r.passed()) failures.add(r.backend() + " " + r.manifest().getFileName() + ": " + r.failure());
         }
-        return tests;
+        assertEquals(List.of(), failures);
     }
 }

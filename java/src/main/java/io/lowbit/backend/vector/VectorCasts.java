@@ -54,7 +54,7 @@ class VectorCasts extends ScalarCasts {
         final int m;              // mantissa bits
         final int eminBiased;     // float32 biased exponent of the format's smallest normal binade
         final int maxCode;        // largest finite magnitude code
-        final int overflowMag;    // magnitude code for overflow (sign added for signed formats)
+        final int overflowMag;    // magnitude code for overflow (sign added for signed formats): max or max + 1
         final int signShift;      // position of the sign bit, or -1 for unsigned formats
         final int nanCode;        // code for NaN (and for negative inputs of unsigned formats)
         final boolean nanSigned;  // NaN keeps the input's sign (E4M3, E5M2, BF16, FP16)
@@ -68,6 +68,9 @@ class VectorCasts extends ScalarCasts {
             signShift = f.signed() ? f.bits() - 1 : -1;
             nanCode = ScalarCodec.encode(f, Float.NaN, saturate);
             nanSigned = f.signed() && ScalarCodec.encode(f, Float.intBitsToFloat(0xFFC00000), saturate) != nanCode;
+            if (overflowMag != maxCode && overflowMag != maxCode + 1) {
+                throw new AssertionError(f + ": overflow code " + overflowMag + " is not max or max + 1");  // min() relies on it
+            }
         }
     }
 
@@ -75,22 +78,15 @@ class VectorCasts extends ScalarCasts {
         return f != ElementFormat.E8M0 && f != ElementFormat.INT8;
     }
 
-    /** The codes (in int lanes) of the 8 or 16 float32 values in {@code v}. */
+    /** The codes (in int lanes) of the 8 float32 values in {@code v}. */
     private static IntVector encodeLanes(FloatVector v, Params p) {
         IntVector bits = v.reinterpretAsInts();
         IntVector abs = bits.and(0x7FFFFFFF);
-        IntVector e = abs.lanewise(VectorOperators.LSHR, 23);
-        IntVector eEff = e.max(1);                                   // float32 subnormals share exponent 1's scale
-        IntVector sig = abs.and(0x7FFFFF).or(e.min(1).lanewise(VectorOperators.LSHL, 23));
-        // bits below the target's quantum: 23 - m in the normal range, more below it; >= 31 rounds to 0 anyway
-        IntVector drop = eEff.neg().add(p.eminBiased).max(0).add(23 - p.m).min(31);
-        IntVector q = sig.lanewise(VectorOperators.LSHR, drop);
-        IntVector rest = sig.sub(q.lanewise(VectorOperators.LSHL, drop));
-        IntVector half = IntVector.broadcast(I, 1).lanewise(VectorOperators.LSHL, drop.sub(1));
-        // round up iff rest > half, or rest == half and q odd: iff rest + (q & 1) > half
-        IntVector up = half.sub(rest).sub(q.and(1)).lanewise(VectorOperators.LSHR, 31);
-        IntVector code = eEff.max(p.eminBiased).sub(p.eminBiased).lanewise(VectorOperators.LSHL, p.m).add(q).add(up);
-        code = code.blend(p.overflowMag, code.compare(VectorOperators.GT, p.maxCode));   // also +-Inf
+        VectorMask<Integer> belowNormal = abs.compare(VectorOperators.LT, p.eminBiased << 23)
+                .and(abs.compare(VectorOperators.NE, 0));
+        // the common case, every lane zero or in the target's normal range (or beyond): one fixed shift
+        IntVector code = belowNormal.anyTrue() ? magnitudeCodes(abs, p) : normalMagnitudeCodes(abs, p);
+        code = code.min(p.overflowMag);                     // overflow and +-Inf (overflowMag is max or max + 1)
         IntVector sign = bits.lanewise(VectorOperators.LSHR, 31);
         VectorMask<Integer> nan = abs.compare(VectorOperators.GT, 0x7F800000);
         if (p.signShift >= 0) {
@@ -102,6 +98,34 @@ class VectorCasts extends ScalarCasts {
         // unsigned scale formats: a negative nonzero input is NaN, -0 is code 0
         nan = nan.or(sign.compare(VectorOperators.NE, 0).and(abs.compare(VectorOperators.NE, 0)));
         return code.blend(p.nanCode, nan);
+    }
+
+    /**
+     * Magnitude codes for lanes whose |x| is 0 or at least the target's smallest normal:
+     * RNE by adding half a quantum minus one plus the kept lowest bit, then one shift drops
+     * the 23 - m low bits; the exponent field rebiases by subtraction (a carry out of the
+     * mantissa moves to the next binade by itself). Zero comes out negative and is clamped.
+     */
+    private static IntVector normalMagnitudeCodes(IntVector abs, Params p) {
+        int drop = 23 - p.m;
+        IntVector keptLsb = abs.lanewise(VectorOperators.LSHR, drop).and(1);
+        IntVector rounded = abs.add((1 << (drop - 1)) - 1).add(keptLsb);    // NaN lanes may wrap: replaced later
+        return rounded.lanewise(VectorOperators.LSHR, drop).sub((p.eminBiased - 1) << p.m).max(0);
+    }
+
+    /** Magnitude codes for any finite |x| (subnormal targets included), the reference's method. */
+    private static IntVector magnitudeCodes(IntVector abs, Params p) {
+        IntVector e = abs.lanewise(VectorOperators.LSHR, 23);
+        IntVector eEff = e.max(1);                                   // float32 subnormals share exponent 1's scale
+        IntVector sig = abs.and(0x7FFFFF).or(e.min(1).lanewise(VectorOperators.LSHL, 23));
+        // bits below the target's quantum: 23 - m in the normal range, more below it; >= 31 rounds to 0 anyway
+        IntVector drop = eEff.neg().add(p.eminBiased).max(0).add(23 - p.m).min(31);
+        IntVector q = sig.lanewise(VectorOperators.LSHR, drop);
+        IntVector rest = sig.sub(q.lanewise(VectorOperators.LSHL, drop));
+        IntVector half = IntVector.broadcast(I, 1).lanewise(VectorOperators.LSHL, drop.sub(1));
+        // round up iff rest > half, or rest == half and q odd: iff rest + (q & 1) > half
+        IntVector up = half.sub(rest).sub(q.and(1)).lanewise(VectorOperators.LSHR, 31);
+        return eEff.max(p.eminBiased).sub(p.eminBiased).lanewise(VectorOperators.LSHL, p.m).add(q).add(up);
     }
 
     @Override

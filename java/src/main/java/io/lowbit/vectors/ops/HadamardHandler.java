@@ -7,8 +7,10 @@ import io.lowbit.hadamard.Hadamard;
 import io.lowbit.io.NpyArray;
 import io.lowbit.vectors.OpHandler;
 import io.lowbit.vectors.VectorCase;
+import io.lowbit.vectors.VectorInputs;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Op {@code hadamard} (contract section 6): params {@code n}, {@code normalize}, {@code inverse},
@@ -18,6 +20,9 @@ import java.util.Map;
  */
 public final class HadamardHandler implements OpHandler {
     @Override public String op() { return "hadamard"; }
+
+    @Override
+    public Set<String> params() { return Set.of("n", "normalize", "inverse", "signs", "seed", "stream"); }
 
     @Override
     public Map<String, NpyArray> run(VectorCase c, Backend backend) throws Exception {
@@ -31,7 +36,7 @@ public final class HadamardHandler implements OpHandler {
             case "none":
                 break;
             case "given":
-                b.signs(c.input("signs").floats());
+                b.signs(VectorInputs.floats(c, "signs"));
                 break;
             case "random":
                 b.randomSigns(new RandomStream(c.integer("seed"), 0, c.int32("stream", 0)));
@@ -39,7 +44,7 @@ public final class HadamardHandler implements OpHandler {
             default:
                 throw new IllegalArgumentException("parameter 'signs' must be none, given or random, got '" + signs + "'");
         }
-        NpyArray x = c.input("x");
+        NpyArray x = VectorInputs.require(c, "x", NpyArray.Dtype.F4);
         int[] shape = x.shape();
         if (shape.length == 0) throw new IllegalArgumentException("input 'x' must have at least one axis");
         int cols = shape[shape.length - 1];
