@@ -38,7 +38,7 @@ public final class Demo {
     public static Result run(int epochs, long seed, Tile weightTile, Path outDir, PrintStream out, boolean showProgress)
             throws IOException {
         if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
-        Dataset[] split = DigitsData.trainTest();
+        Dataset[] split = Dataset.digits();
         Trainer trainer = new Trainer(split[0], split[1], SIZES);
         Progress progress = showProgress ? Progress.stderr() : Progress.silent();
         String header = String.format(Locale.ROOT,
