@@ -2,6 +2,7 @@ package io.lowbit.demo;
 
 import io.lowbit.RandomStream;
 import io.lowbit.hadamard.Hadamard;
+import io.lowbit.hadamard.RotateThenQuantize;
 import io.lowbit.mx.Quantizer;
 import io.lowbit.mx.Tile;
 
@@ -66,12 +67,12 @@ class Fp4Recipe extends Fp32Recipe {
         long offset = ((long) step << 8) | l;
         Hadamard rht = Hadamard.builder(RHT_N).normalize(true)
                 .randomSigns(new RandomStream(seed, offset, 2)).build();
-        float[] dyT = rht.apply(Gemm.transpose(dy, batch, out), out, batch);
-        float[] xT = rht.apply(Gemm.transpose(x, batch, in), in, batch);
-        // Stochastic rounding, a distinct word stream per operand and step.
-        Quantizer sr = Quantizer.nvfp4();
-        float[] dyQ = sr.stochastic(new RandomStream(seed, offset << 16, 0)).fakeQuantize(dyT, out, batch).values();
-        float[] xQ = sr.stochastic(new RandomStream(seed, offset << 16, 1)).fakeQuantize(xT, in, batch).values();
+        // Rotate then quantize with stochastic rounding (one fused op), a distinct word stream
+        // per operand and step.
+        float[] dyQ = RotateThenQuantize.of(rht, Quantizer.nvfp4().stochastic(new RandomStream(seed, offset << 16, 0)))
+                .fakeQuantize(Gemm.transpose(dy, batch, out), out, batch).values();
+        float[] xQ = RotateThenQuantize.of(rht, Quantizer.nvfp4().stochastic(new RandomStream(seed, offset << 16, 1)))
+                .fakeQuantize(Gemm.transpose(x, batch, in), in, batch).values();
         Gemm.weightGradientT(dyQ, xQ, dw, batch, in, out);
     }
 

@@ -41,22 +41,24 @@ final class Report {
                     escape(h.recipe()), h.finalAccuracy(), h.finalLoss(), h.stateBytes(), h.secondsPerEpoch(),
                     h.scaleFreezes(), h.oscillationFreezes(), escape(h.description())));
         }
-        html.append("</table><h2>Training loss</h2>").append(svg(runs, true))
+        html.append("</table><h2>Training loss (log scale)</h2>").append(svg(runs, true))
             .append("<h2>Test accuracy (%)</h2>").append(svg(runs, false)).append("</body></html>\n");
         AtomicFiles.write(file, html.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A line chart of one series per recipe against the epoch, with axes and a legend. */
+    /**
+     * A line chart of one series per recipe against the epoch, with axes and a legend. Loss is
+     * drawn on a log scale (the recipes differ where the loss is small).
+     */
     static String svg(List<Trainer.History> runs, boolean loss) {
         int w = 720, h = 320, left = 60, right = 140, top = 20, bottom = 40;
         double min = Double.MAX_VALUE, max = -Double.MAX_VALUE;
         int epochs = 1;
         for (Trainer.History r : runs) {
             List<Float> s = loss ? r.loss() : r.accuracy();
-            for (float v : s) { min = Math.min(min, v); max = Math.max(max, v); }
+            for (float v : s) { min = Math.min(min, plotted(v, loss)); max = Math.max(max, plotted(v, loss)); }
             epochs = Math.max(epochs, s.size());
         }
-        if (loss) min = 0;
         if (max - min < 1e-9) max = min + 1;
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"12\">", w, h));
@@ -65,16 +67,21 @@ final class Report {
         for (int t = 0; t <= 4; t++) {
             double v = min + (max - min) * t / 4;
             double y = top + ph - ph * t / 4.0;
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.3g</text>", left - 6, y + 4, v));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.3g</text>", left - 6, y + 4, loss ? Math.pow(10, v) : v));
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>", left, left + pw, y, y));
         }
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">epoch (1..%d)</text>", left + pw / 2, h - 8, epochs));
+        for (int t = 0; t < 5 && epochs > 1; t++) {
+            int epoch = 1 + (int) Math.round((epochs - 1) * t / 4.0);
+            double x = left + pw * (epoch - 1) / (double) (epochs - 1);
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>", x, top + ph + 16, epoch));
+        }
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">epoch</text>", left + pw / 2, h - 4));
         for (int k = 0; k < runs.size(); k++) {
             List<Float> s = loss ? runs.get(k).loss() : runs.get(k).accuracy();
             StringBuilder pts = new StringBuilder();
             for (int i = 0; i < s.size(); i++) {
                 double x = left + (epochs == 1 ? pw / 2.0 : pw * i / (double) (epochs - 1));
-                double y = top + ph - ph * (s.get(i) - min) / (max - min);
+                double y = top + ph - ph * (plotted(s.get(i), loss) - min) / (max - min);
                 pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
             }
             String color = COLORS[k % COLORS.length];
@@ -82,6 +89,10 @@ final class Report {
             sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>", left + pw + 10, top + 16 + 18 * k, color, escape(runs.get(k).recipe())));
         }
         return sb.append("</svg>").toString();
+    }
+
+    private static double plotted(float v, boolean log) {
+        return log ? Math.log10(Math.max(v, 1e-6f)) : v;
     }
 
     private static String escape(String s) {
