@@ -4,6 +4,7 @@ import io.lowbit.backend.Backend;
 import io.lowbit.io.NpyArray;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs one op of the vector format on a backend. A handler computes every output it can;
@@ -20,4 +21,16 @@ public interface OpHandler {
 
     /** Outputs by name (the names of the vector-format table's "expected" column). */
     Map<String, NpyArray> run(VectorCase c, Backend backend) throws Exception;
+
+    /**
+     * The parameter names this op reads, or null to accept any. Where given, the runner fails
+     * a case that names another parameter (a misspelt name would otherwise be ignored).
+     */
+    default Set<String> params() { return null; }
+
+    /**
+     * How to show one element of an integer output in a failure message, e.g. "448.0" for
+     * the E4M3 code 0x7e; null shows the plain integer.
+     */
+    default String describe(VectorCase c, String array, long bits) { return null; }
 }

@@ -16,7 +16,12 @@ import picocli.CommandLine.Command;
         subcommands = {
                 InfoCommand.class,
                 DemoCommand.class,
+                ValidateCommand.class,
+                DequantizeCommand.class,
+                HadamardCommand.class,
                 OptimBenchCommand.class,
+                QuantizeCommand.class,
+                StatsCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -7,9 +7,6 @@ import io.lowbit.backend.HadamardKernels;
 import io.lowbit.backend.MxKernels;
 import io.lowbit.backend.QatKernels;
 import io.lowbit.backend.RandomKernels;
-import io.lowbit.backend.scalar.ScalarHadamard;
-import io.lowbit.backend.scalar.ScalarMx;
-import io.lowbit.backend.scalar.ScalarQat;
 import io.lowbit.backend.scalar.ScalarRandom;
 import jdk.incubator.vector.FloatVector;
 
@@ -23,10 +20,10 @@ public final class VectorBackend implements Backend {
 
     private final CastKernels casts = new VectorCasts();
     private final RandomKernels random = new ScalarRandom();
-    private final MxKernels mx = new ScalarMx();
-    private final HadamardKernels hadamard = new ScalarHadamard();
+    private final MxKernels mx = new VectorMx();
+    private final HadamardKernels hadamard = new VectorHadamard();
     private final BlockwiseKernels blockwise = new VectorBlockwise();
-    private final QatKernels qat = new ScalarQat();
+    private final QatKernels qat = new VectorQat();
 
     private VectorBackend() {}
 

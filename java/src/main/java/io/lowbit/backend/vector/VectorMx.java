@@ -1,0 +1,347 @@
+package io.lowbit.backend.vector;
+
+import io.lowbit.ElementFormat;
+import io.lowbit.backend.scalar.ScalarCodec;
+import io.lowbit.backend.scalar.ScalarMx;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * MX and scaled quantization on the Vector API, on several threads for large tensors.
+ *
+ * <p>Fast path: round to nearest even on full blocks whose elements are contiguous (axis -1)
+ * and a multiple of the vector length long; everything else (stochastic rounding, axis 0,
+ * short blocks, NaN blocks) is the scalar reference's block code. The fast encoder reproduces
+ * ScalarCodec's exact RNE: {@code v = |x| * 2^-e} is exact in float32 wherever the code can be
+ * nonzero (a product that underflows below 2^-126 is far under half the smallest element
+ * step, so its code is a signed zero either way); a v at or above the element's smallest
+ * normal is rounded on its float bits (add half an element ulp minus one plus the kept lsb,
+ * shift), a smaller v on a fixed grid with the float32 add-2^23 trick.
+ *
+ * <p>Threads take tasks of whole blocks (about {@code elementsPerTask} elements each) from
+ * a counter; each block depends only on the input, and random words only on the element
+ * index, so no result depends on the thread count or on which thread ran a task.
+ */
+public class VectorMx extends ScalarMx {
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> BS =
+            VectorSpecies.of(byte.class, VectorShape.forBitSize(FS.length() * 8));
+    private static final int L = FS.length();
+    private static final float TWO23 = 0x1p23f;
+
+    private final int threads;
+    private final long elementsPerTask;
+    private volatile ExecutorService pool;
+
+    /** Threads from {@code -Dlowbit.threads} (default: available processors). */
+    public VectorMx() {
+        this(Integer.getInteger("lowbit.threads", Runtime.getRuntime().availableProcessors()), 1 << 16);
+    }
+
+    /**
+     * @param threads         worker threads (1: the calling thread only)
+     * @param elementsPerTask elements per task; smaller tensors run on the calling thread
+     */
+    public VectorMx(int threads, long elementsPerTask) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        if (elementsPerTask < 1) throw new IllegalArgumentException("elementsPerTask must be at least 1, got " + elementsPerTask);
+        this.threads = threads;
+        this.elementsPerTask = elementsPerTask;
+    }
+
+    public int threads() { return threads; }
+
+    // ---------------------------------------------------------------- threads
+
+    @Override
+    protected long runBlocks(long total, int elementsPerBlock, BlockRange body) {
+        long perTask = Math.max(1, elementsPerTask / elementsPerBlock);
+        long tasks = (total + perTask - 1) / perTask;
+        if (threads == 1 || tasks <= 1) return body.run(0, total);
+        AtomicLong next = new AtomicLong();
+        java.util.concurrent.Callable<Long> worker = () -> {
+            long sum = 0;
+            for (long t; (t = next.getAndIncrement()) < tasks; ) {
+                sum += body.run(t * perTask, Math.min(total, (t + 1) * perTask));
+            }
+            return sum;
+        };
+        List<Future<Long>> futures = new ArrayList<>();
+        int helpers = (int) Math.min(threads - 1, tasks - 1);
+        for (int i = 0; i < helpers; i++) futures.add(pool().submit(worker));
+        long sum;
+        try {
+            sum = worker.call();
+            for (Future<Long> f : futures) sum += f.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : new IllegalStateException(e.getCause());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return sum;
+    }
+
+    private ExecutorService pool() {
+        ExecutorService p = pool;
+        if (p == null) {
+            synchronized (this) {
+                if (pool == null) {
+                    pool = Executors.newFixedThreadPool(threads - 1, r -> {
+                        Thread t = new Thread(r, "lowbit-mx");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                }
+                p = pool;
+            }
+        }
+        return p;
+    }
+
+    // ---------------------------------------------------------------- section 4
+
+    @Override
+    protected long mxBlocks(MxJob job, long from, long to) {
+        int bs = job.blockSize();
+        if (job.random() != null || job.axis() == 0 || bs % L != 0) return super.mxBlocks(job, from, to);
+        int nb = job.blocksPerLine();
+        int cols = job.cols();
+        ElementFormat elem = job.elem();
+        float[] lut = decodeTable(elem);
+        byte[] scratch = job.codes() == null ? new byte[bs] : null;
+        long saturated = 0;
+        int row = (int) (from / nb);
+        int blockInRow = (int) (from % nb);
+        for (long t = from; t < to; t++, blockInRow++) {
+            if (blockInRow == nb) {   // (row, block) walked along instead of divided out per block
+                blockInRow = 0;
+                row++;
+            }
+            int c0 = blockInRow * bs;
+            int first = row * cols + c0;
+            int count = Math.min(bs, cols - c0);
+            if (count != bs) {
+                saturated += quantizeBlock(job, null, (int) t, first, count, 1);
+                continue;
+            }
+            float amax = amax(job.x(), first, bs);
+            int e = scaleExponent(elem, job.mode(), amax);
+            if (e == NAN_SCALE) {
+                saturated += quantizeBlock(job, null, (int) t, first, count, 1);
+                continue;
+            }
+            job.scales()[(int) t] = (byte) scaleCode(e);
+            float scale = powerOfTwo(e);
+            float inverse = powerOfTwo(-e);   // 2^-e, exact for e in -127..127
+            float bound = saturationBound(elem, e);
+            // without a codes array (fake quantization) the block's codes go to a scratch array
+            byte[] codes = job.codes() != null ? job.codes() : scratch;
+            int base = job.codes() != null ? first : 0;
+            for (int i = first; i < first + bs; i += L) {
+                saturated += encodeVector(elem, job.x(), i, inverse, bound, false, codes, base + i - first, job.clipMask());
+            }
+            if (job.dequantized() != null) {
+                for (int i = first; i < first + bs; i++) job.dequantized()[i] = lut[codes[base + i - first] & 0xFF] * scale;
+            }
+        }
+        return saturated;
+    }
+
+    /**
+     * max |x| over count (a multiple of L) elements. On the bits with the sign cleared, integer
+     * order is float order, and a NaN (bits above Inf's) wins like Math.max's NaN; integer max
+     * avoids the NaN and -0 fix-ups of a float max.
+     */
+    private static float amax(float[] x, int from, int count) {
+        IntVector m = IntVector.zero(IS);
+        for (int i = from; i < from + count; i += L) {
+            m = m.max(FloatVector.fromArray(FS, x, i).reinterpretAsInts().and(0x7FFFFFFF));
+        }
+        return Float.intBitsToFloat(m.reduceLanes(VectorOperators.MAX));
+    }
+
+    /**
+     * Encodes L elements from {@code x[i]} as {@code elem} codes of {@code x * scaleUp} (RNE,
+     * saturating). MX: {@code scaleUp} is 2^-e (the product exact, see the class doc) and an
+     * element saturates when {@code |x| > bound}. Scaled ({@code scaled}): {@code scaleUp} is
+     * encB, and the float32 product is clamped to [-6, 6] (contract 5 step 5), saturating when
+     * {@code |x * encB| > 6}. Writes codes and clip flags where asked; returns the number of
+     * saturated lanes.
+     */
+    private static int encodeVector(ElementFormat elem, float[] x, int i, float scaleUp, float bound, boolean scaled,
+                                    byte[] codes, int codesAt, byte[] clipMask) {
+        FloatVector xv = FloatVector.fromArray(FS, x, i);
+        FloatVector av = xv.abs();
+        FloatVector v = av.mul(scaleUp);   // |x * scaleUp|: the product's rounding is sign-symmetric
+        VectorMask<Float> clipped;
+        if (scaled) {
+            clipped = v.compare(VectorOperators.GT, 6f);
+            v = v.min(6f);
+        } else {
+            clipped = av.compare(VectorOperators.GT, bound);
+        }
+        IntVector code = magnitudeCode(elem, v);
+        VectorMask<Integer> negative = xv.reinterpretAsInts().compare(VectorOperators.LT, 0);
+        if (elem == ElementFormat.INT8) {
+            code = code.blend(code.neg().and(0xFF), negative);
+        } else {
+            code = code.blend(code.or(1 << (elem.bits() - 1)), negative);
+        }
+        code.convertShape(VectorOperators.I2B, BS, 0).reinterpretAsBytes().intoArray(codes, codesAt);
+        if (clipMask != null) {
+            for (int k = 0; k < L; k++) clipMask[i + k] = (byte) (clipped.laneIsSet(k) ? 1 : 0);
+        }
+        return clipped.trueCount();
+    }
+
+    /** The RNE saturating magnitude code of non-negative float32 values v (exact, see class doc). */
+    private static IntVector magnitudeCode(ElementFormat elem, FloatVector v) {
+        if (elem == ElementFormat.INT8) {
+            return roundToInteger(v.mul(64f)).min(127);
+        }
+        Minifloat f = MINIFLOATS[elem.ordinal()];
+        IntVector bits = v.reinterpretAsInts();
+        IntVector normal = bits.add(bits.lanewise(VectorOperators.LSHR, f.shift).and(1)).add(f.halfMinusOne)
+                .lanewise(VectorOperators.LSHR, f.shift).sub(f.rebias);
+        IntVector sub = roundToInteger(v.mul(f.subnormalScale));
+        // v is non-negative, so comparing bits as integers orders it like floats
+        VectorMask<Integer> small = bits.compare(VectorOperators.LT, f.minNormalBits);
+        return normal.blend(sub, small).min(f.maxCode);
+    }
+
+    /** Per-format constants of {@link #magnitudeCode}. */
+    private static final class Minifloat {
+        final int shift;          // 23 - mantissa bits: float32 fraction bits dropped
+        final int halfMinusOne;   // half an element ulp minus one, in float32 fraction units
+        final int rebias;         // float32 exponent field to the element's, in code units
+        final float subnormalScale;   // 2^(m - emin): the subnormal grid to integers
+        final int minNormalBits;  // float32 bits of the smallest normal element magnitude
+        final int maxCode;        // largest finite magnitude code
+
+        Minifloat(ElementFormat elem) {
+            int m = elem.mantissaBits();
+            int emin = 1 - elem.bias();
+            shift = 23 - m;
+            halfMinusOne = (1 << (shift - 1)) - 1;
+            rebias = (127 - elem.bias()) << m;
+            subnormalScale = Math.scalb(1f, m - emin);
+            minNormalBits = Float.floatToRawIntBits(Math.scalb(1f, emin));
+            maxCode = maxMagnitude(elem);
+        }
+    }
+
+    private static final Minifloat[] MINIFLOATS = new Minifloat[ElementFormat.values().length];
+
+    static {
+        for (ElementFormat f : ElementFormat.values()) {
+            if (f.isMxElement() && f != ElementFormat.INT8) MINIFLOATS[f.ordinal()] = new Minifloat(f);
+        }
+    }
+
+    /**
+     * RNE of non-negative w to an integer, for w below 2^22 (larger w give at least 2^22,
+     * which every caller clamps): w + 2^23 rounds w to an integer (float32 RNE, the ulp at
+     * 2^23 is 1), and that integer is the low bits of the sum (no float-to-int conversion,
+     * which the JDK 17 Vector API does not compile to one instruction).
+     */
+    private static IntVector roundToInteger(FloatVector w) {
+        return w.min(0x1p22f).add(TWO23).reinterpretAsInts().sub(0x4B000000);
+    }
+
+    private static int maxMagnitude(ElementFormat elem) {
+        switch (elem) {
+            case E2M1: return 0x7;
+            case E2M3: case E3M2: return 0x1F;
+            case E4M3: return 0x7E;
+            case E5M2: return 0x7B;
+            default: throw new AssertionError(elem);
+        }
+    }
+
+    private static final float[][] TABLES = new float[ElementFormat.values().length][];
+
+    private static float[] decodeTable(ElementFormat elem) {
+        float[] t = TABLES[elem.ordinal()];
+        if (t == null) {
+            t = new float[256];
+            for (int c = 0; c < 256; c++) t[c] = ScalarCodec.decode(elem, c);
+            TABLES[elem.ordinal()] = t;
+        }
+        return t;
+    }
+
+    // ---------------------------------------------------------------- section 5
+
+    @Override
+    protected float tensorAmax(float[] x, int n) {
+        long blocks = (n + 1023) / 1024;
+        float[] partial = new float[(int) blocks];
+        runBlocks(blocks, 1024, (from, to) -> {
+            for (long b = from; b < to; b++) {
+                int start = (int) (b * 1024);
+                int count = Math.min(1024, n - start);
+                int full = count - count % L;
+                float m = full > 0 ? amax(x, start, full) : 0f;
+                for (int i = start + full; i < start + count; i++) m = Math.max(m, Math.abs(x[i]));
+                partial[(int) b] = m;
+            }
+            return 0;
+        });
+        float amax = 0f;
+        for (float m : partial) amax = Math.max(amax, m);   // max is order-free (contract 1)
+        return Float.isFinite(amax) ? amax : Float.NaN;
+    }
+
+    @Override
+    protected long scaledBlocks(ScaledJob job, long from, long to) {
+        if (job.random() != null || SCALED_BLOCK % L != 0) return super.scaledBlocks(job, from, to);
+        int nb = job.blocksPerRow();
+        int cols = job.cols();
+        float[] lut = decodeTable(ElementFormat.E2M1);
+        byte[] scratch = job.codes() == null ? new byte[SCALED_BLOCK] : null;
+        ElementFormat sf = job.scaleFormat();
+        long saturated = 0;
+        for (long t = from; t < to; t++) {
+            int row = (int) (t / nb);
+            int c0 = (int) (t % nb) * SCALED_BLOCK;
+            if (c0 + SCALED_BLOCK > cols) {
+                saturated += super.scaledBlocks(job, t, t + 1);
+                continue;
+            }
+            int r0 = job.tile16x16() ? row - row % SCALED_BLOCK : row;
+            int r1 = job.tile16x16() ? r0 + SCALED_BLOCK : row + 1;
+            float amax = 0f;
+            for (int r = r0; r < r1; r++) amax = Math.max(amax, amax(job.x(), r * cols + c0, SCALED_BLOCK));
+            int scaleCode = blockScaleCode(sf, job.encT(), amax);
+            job.scales()[(int) t] = (byte) scaleCode;
+            float scale = ScalarCodec.decode(sf, scaleCode);
+            float encB = blockEncodeScale(scale, job.decT());
+            int first = row * cols + c0;
+            byte[] codes = job.codes() != null ? job.codes() : scratch;
+            int base = job.codes() != null ? first : 0;
+            for (int i = first; i < first + SCALED_BLOCK; i += L) {
+                saturated += encodeVector(ElementFormat.E2M1, job.x(), i, encB, 0f, true, codes, base + i - first, job.clipMask());
+            }
+            if (job.dequantized() != null) {
+                for (int i = first; i < first + SCALED_BLOCK; i++) {
+                    job.dequantized()[i] = (lut[codes[base + i - first] & 0xFF] * scale) * job.decT();
+                }
+            }
+        }
+        return saturated;
+    }
+}

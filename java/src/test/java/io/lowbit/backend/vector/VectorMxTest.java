@@ -1,0 +1,144 @@
+package io.lowbit.backend.vector;
+
+import io.lowbit.ElementFormat;
+import io.lowbit.RandomStream;
+import io.lowbit.backend.MxKernels;
+import io.lowbit.backend.scalar.ScalarMx;
+import io.lowbit.mx.ScaleMode;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Vectorized and multithreaded MX/scaled quantization against the scalar reference, bit for bit. */
+class VectorMxTest {
+    static final ElementFormat[] ELEMS = {ElementFormat.E2M1, ElementFormat.E2M3, ElementFormat.E3M2,
+            ElementFormat.E4M3, ElementFormat.E5M2, ElementFormat.INT8};
+    static final ScalarMx REFERENCE = new ScalarMx();
+    static final MxKernels[] FAST = {new VectorMx(1, 1 << 16), new VectorMx(2, 37), new VectorMx(3, 64),
+            new VectorMx(7, 100)};
+
+    /** Random bit patterns, Gaussians of random magnitude, planted specials. */
+    static float[] input(Random r, int n) {
+        float[] x = new float[n];
+        double mag = 1;
+        int kind = r.nextInt(5);
+        for (int i = 0; i < n; i++) {
+            if (i % 7 == 0) mag = Math.scalb(1.0, r.nextInt(60) - 30);
+            switch (kind) {
+                case 0: x[i] = Float.intBitsToFloat(r.nextInt()); break;   // NaN, Inf, subnormals...
+                case 1: x[i] = Float.intBitsToFloat(r.nextInt() & 0x807FFFFF | (r.nextInt(3) + 126) << 23); break;
+                case 4: x[i] = (float) Math.scalb((double) (r.nextInt(512) - 256), r.nextInt(6) - 4); break;   // exact ties
+                default: x[i] = (float) (r.nextGaussian() * mag); break;
+            }
+            if (kind >= 2 && kind < 4 && r.nextInt(200) == 0) x[i] = r.nextBoolean() ? Float.NaN : Float.NEGATIVE_INFINITY;
+            if (r.nextInt(50) == 0) x[i] = Float.intBitsToFloat(r.nextInt(0x00800000));
+            if (r.nextInt(50) == 0) x[i] = Float.intBitsToFloat(0x3FFFFFFF) * (float) Math.scalb(1.0, r.nextInt(20) - 10);
+            if (r.nextInt(50) == 0) x[i] = -0f;
+        }
+        return x;
+    }
+
+    @Test
+    void mxMatchesScalarOnEveryThreadCount() {
+        Random r = new Random(11);
+        int[] blockSizes = {32, 16, 8, 64, 7, 1, 33, 1024};
+        for (int trial = 0; trial < 160; trial++) {
+            ElementFormat elem = ELEMS[trial % ELEMS.length];
+            ScaleMode mode = ScaleMode.values()[(trial / 6) % 4];
+            if (elem == ElementFormat.INT8 && mode == ScaleMode.EVEN) mode = ScaleMode.RCEIL;
+            int rows = r.nextInt(9) + (trial % 10 == 0 ? 0 : 1);
+            int cols = r.nextInt(150);
+            int bs = blockSizes[r.nextInt(blockSizes.length)];
+            int axis = r.nextInt(4) == 0 ? 0 : -1;
+            RandomStream random = r.nextInt(4) == 0 ? new RandomStream(r.nextLong(), r.nextInt(100), r.nextInt(2)) : null;
+            float[] x = input(r, rows * cols);
+            int nb = axis == 0 ? (rows + bs - 1) / bs * cols : rows * ((cols + bs - 1) / bs);
+            String what = elem + " " + mode + " " + rows + "x" + cols + " block " + bs + " axis " + axis + " sr " + (random != null);
+
+            byte[] s0 = new byte[nb], c0 = new byte[x.length], m0 = new byte[x.length];
+            float[] d0 = new float[x.length];
+            long n0 = REFERENCE.quantizeMx(elem, bs, axis, mode, random, x, rows, cols, s0, c0, d0, m0);
+            for (MxKernels k : FAST) {
+                byte[] s1 = new byte[nb], c1 = new byte[x.length], m1 = new byte[x.length];
+                float[] d1 = new float[x.length];
+                long n1 = k.quantizeMx(elem, bs, axis, mode, random, x, rows, cols, s1, c1, d1, m1);
+                assertArrayEquals(s0, s1, what);
+                assertArrayEquals(c0, c1, what);
+                assertArrayEquals(m0, m1, what);
+                assertBits(d0, d1, what);
+                assertEquals(n0, n1, what);
+                // fake quantization: no codes kept
+                float[] d2 = new float[x.length];
+                k.quantizeMx(elem, bs, axis, mode, random, x, rows, cols, new byte[nb], null, d2, null);
+                assertBits(d0, d2, what + " (no codes)");
+                float[] d3 = new float[x.length];
+                k.dequantizeMx(elem, bs, axis, s0, c0, rows, cols, d3);
+                assertBits(d0, d3, what + " (dequantize)");
+            }
+        }
+    }
+
+    @Test
+    void scaledMatchesScalarOnEveryThreadCount() {
+        Random r = new Random(12);
+        for (int trial = 0; trial < 80; trial++) {
+            ElementFormat sf = trial % 2 == 0 ? ElementFormat.UE4M3 : ElementFormat.UE5M3;
+            boolean tile = (trial / 2) % 2 == 1;
+            int rows = tile ? 16 * (r.nextInt(3) + 1) : r.nextInt(9) + 1;
+            int cols = tile ? 16 * r.nextInt(5) : r.nextInt(100);
+            RandomStream random = r.nextInt(3) == 0 ? new RandomStream(r.nextLong(), 0, 1) : null;
+            float[] x = input(r, rows * cols);
+            if (r.nextInt(3) > 0) for (int i = 0; i < x.length; i++) if (!Float.isFinite(x[i])) x[i] = 1f;
+            int nb = rows * ((cols + 15) / 16);
+            String what = sf + " tile16 " + tile + " " + rows + "x" + cols + " sr " + (random != null);
+            byte[] s0 = new byte[nb], c0 = new byte[x.length], m0 = new byte[x.length];
+            float[] d0 = new float[x.length], t0 = new float[1];
+            long n0 = REFERENCE.quantizeScaled(sf, tile, random, x, rows, cols, s0, c0, d0, m0, t0);
+            for (MxKernels k : FAST) {
+                byte[] s1 = new byte[nb], c1 = new byte[x.length], m1 = new byte[x.length];
+                float[] d1 = new float[x.length], t1 = new float[1];
+                long n1 = k.quantizeScaled(sf, tile, random, x, rows, cols, s1, c1, d1, m1, t1);
+                assertArrayEquals(s0, s1, what);
+                assertArrayEquals(c0, c1, what);
+                assertArrayEquals(m0, m1, what);
+                assertBits(d0, d1, what);
+                assertBits(t0, t1, what);
+                assertEquals(n0, n1, what);
+                float[] d2 = new float[x.length];
+                k.quantizeScaled(sf, tile, random, x, rows, cols, new byte[nb], null, d2, null, new float[1]);
+                assertBits(d0, d2, what + " (no codes)");
+            }
+        }
+    }
+
+    @Test
+    void largeTensorSplitAcrossThreadsChangesNoBit() {
+        Random r = new Random(13);
+        int rows = 64, cols = 4096;
+        float[] x = input(r, rows * cols);
+        for (int i = 0; i < x.length; i++) if (!Float.isFinite(x[i])) x[i] = 0.5f;
+        byte[] s0 = new byte[rows * cols / 32], c0 = new byte[x.length];
+        REFERENCE.quantizeMx(ElementFormat.E2M1, 32, -1, ScaleMode.FLOOR, null, x, rows, cols, s0, c0, null, null);
+        for (int threads : new int[] {1, 2, 3, 7}) {
+            VectorMx k = new VectorMx(threads, 1 << 12);
+            byte[] s1 = new byte[s0.length], c1 = new byte[x.length];
+            k.quantizeMx(ElementFormat.E2M1, 32, -1, ScaleMode.FLOOR, null, x, rows, cols, s1, c1, null, null);
+            assertArrayEquals(s0, s1, "threads " + threads);
+            assertArrayEquals(c0, c1, "threads " + threads);
+        }
+    }
+
+    static void assertBits(float[] a, float[] b, String what) {
+        assertEquals(a.length, b.length, what);
+        for (int i = 0; i < a.length; i++) {
+            if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
+                assertEquals(Float.floatToRawIntBits(a[i]), Float.floatToRawIntBits(b[i]),
+                        what + " element " + i + ": " + a[i] + " vs " + b[i] + " " + Arrays.toString(Arrays.copyOfRange(a, Math.max(0, i - 2), Math.min(a.length, i + 3))));
+            }
+        }
+    }
+}
