@@ -43,7 +43,7 @@ public final class Codebook {
     private final String name;
     private final float[] values;
     private final float[] midpoints;
-    private volatile byte[] searchStarts;
+    private volatile Search search;
 
     private Codebook(String name, float[] values) {
         this.name = name;
@@ -87,22 +87,56 @@ public final class Codebook {
     /**
      * A search accelerator for fast kernels: entry k (k = top 16 bits of a float) is the number of
      * midpoints below every float whose top 16 bits are k (below the smallest value of that bucket).
-     * Counting onwards from it while {@code midpoint < v} gives exactly 7.2's code for a non-NaN v.
+     * Counting onwards from it while {@code midpoint < v} gives exactly 7.2's code for a non-NaN v,
+     * in at most {@link #searchSteps()} steps.
      */
     public byte[] searchStarts() {
-        byte[] t = searchStarts;
-        if (t == null) {
-            t = new byte[1 << 16];
-            for (int k = 0; k < t.length; k++) {
-                // positive floats grow with their bits, negative ones shrink: take the bucket's minimum
+        Search t = search;
+        if (t == null) search = t = new Search(midpoints);
+        return t.starts;
+    }
+
+    /** The most midpoints any 16-bit bucket holds: the steps a fast search needs after its start. */
+    public int searchSteps() {
+        searchStarts();
+        return search.steps;
+    }
+
+    /** The midpoints followed by {@link #searchSteps()} copies of +Inf, so a fast search may step without bounds checks. */
+    public float[] paddedMidpoints() {
+        searchStarts();
+        return search.padded;
+    }
+
+    private static final class Search {
+        final byte[] starts = new byte[1 << 16];
+        final int steps;
+        final float[] padded;
+
+        Search(float[] mids) {
+            int most = 0;
+            for (int k = 0; k < 1 << 16; k++) {
+                // positive floats grow with their bits, negative ones shrink
                 float lo = Float.intBitsToFloat(k < 0x8000 ? k << 16 : (k << 16) | 0xFFFF);
-                int c = 0;
-                if (lo == lo) while (c < midpoints.length && midpoints[c] < lo) c++;
-                t[k] = (byte) c;
+                float hi = Float.intBitsToFloat(k < 0x8000 ? (k << 16) | 0xFFFF : k << 16);
+                if (lo != lo || hi != hi) continue;  // NaN buckets: start 0 (kernels handle NaN apart)
+                int start = countBelow(mids, lo), end = countBelow(mids, hi);
+                starts[k] = (byte) start;
+                most = Math.max(most, end - start);
             }
-            searchStarts = t;
+            steps = most;
+            padded = Arrays.copyOf(mids, mids.length + most);
+            Arrays.fill(padded, mids.length, padded.length, Float.POSITIVE_INFINITY);
         }
-        return t;
+
+        private static int countBelow(float[] m, float v) {
+            int lo = 0, hi = m.length;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (m[mid] < v) lo = mid + 1; else hi = mid;
+            }
+            return lo;
+        }
     }
 
     private static float[] midpointsOf(float[] c) {

@@ -132,6 +132,8 @@ class CodebookTest {
 
     @Test
     void searchStartsNeverOvershoot() {
+        assertEquals(1, Codebook.DYNAMIC_SIGNED.searchSteps());  // so fast kernels take the one-compare path
+        assertEquals(1, Codebook.DYNAMIC_UNSIGNED.searchSteps());
         for (Codebook c : new Codebook[] {Codebook.DYNAMIC_SIGNED, Codebook.DYNAMIC_UNSIGNED, Codebook.NF4}) {
             byte[] t = c.searchStarts();
             float[] m = c.midpoints();
@@ -140,6 +142,9 @@ class CodebookTest {
                 if (a != a || b != b) continue;
                 int start = t[k] & 0xFF;
                 for (int j = 0; j < start; j++) assertTrue(m[j] < Math.min(a, b));
+                int within = 0;  // midpoints inside the bucket: at most searchSteps
+                for (float x : m) if (x >= Math.min(a, b) && x < Math.max(a, b)) within++;
+                assertTrue(within <= c.searchSteps());
             }
         }
     }

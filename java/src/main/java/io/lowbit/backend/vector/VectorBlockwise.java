@@ -22,9 +22,9 @@ public final class VectorBlockwise extends ScalarBlockwise {
     @Override
     protected int code(Codebook book, float v) {
         if (v != v) return 0;  // NaN: below no midpoint
-        float[] mids = book.midpointsUnsafe();
+        float[] mids = book.paddedMidpoints();
         int c = book.searchStarts()[Float.floatToRawIntBits(v) >>> 16] & 0xFF;
-        while (c < mids.length && mids[c] < v) c++;
+        for (int s = book.searchSteps(); s > 0; s--) c += mids[c] < v ? 1 : 0;
         return c;
     }
 
@@ -55,12 +55,21 @@ public final class VectorBlockwise extends ScalarBlockwise {
         }
         for (; i < len; i++) v[i] = Math.min(1f, Math.max(-1f, x[from + i] / divisor));
         byte[] starts = book.searchStarts();
-        float[] mids = book.midpointsUnsafe();
-        int last = mids.length;
+        float[] mids = book.paddedMidpoints();
+        int steps = book.searchSteps();
+        if (steps == 1) {  // the dynamic maps and the 4-bit tables: one branch-free compare
+            for (int k = 0; k < len; k++) {
+                float vk = v[k];
+                int c = starts[Float.floatToRawIntBits(vk) >>> 16] & 0xFF;
+                c += mids[c] < vk ? 1 : 0;
+                codes[codeFrom + k] = (byte) (vk != vk ? 0 : c);
+            }
+            return;
+        }
         for (int k = 0; k < len; k++) {
             float vk = v[k];
             int c = starts[Float.floatToRawIntBits(vk) >>> 16] & 0xFF;
-            while (c < last && mids[c] < vk) c++;
+            for (int s = 0; s < steps; s++) c += mids[c] < vk ? 1 : 0;  // sorted: once false, stays false
             codes[codeFrom + k] = (byte) (vk != vk ? 0 : c);
         }
     }
