@@ -3,12 +3,10 @@ package io.lowbit.backend.vector;
 import io.lowbit.ElementFormat;
 import io.lowbit.backend.scalar.ScalarCodec;
 import io.lowbit.backend.scalar.ScalarMx;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.ArrayList;
@@ -38,8 +36,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public class VectorMx extends ScalarMx {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Byte> BS =
-            VectorSpecies.of(byte.class, VectorShape.forBitSize(FS.length() * 8));
     private static final int L = FS.length();
     private static final float TWO23 = 0x1p23f;
 
@@ -123,6 +119,7 @@ public class VectorMx extends ScalarMx {
         ElementFormat elem = job.elem();
         float[] lut = decodeTable(elem);
         byte[] scratch = job.codes() == null ? new byte[bs] : null;
+        int[] lanes = new int[L];
         long saturated = 0;
         int row = (int) (from / nb);
         int blockInRow = (int) (from % nb);
@@ -152,7 +149,7 @@ public class VectorMx extends ScalarMx {
             byte[] codes = job.codes() != null ? job.codes() : scratch;
             int base = job.codes() != null ? first : 0;
             for (int i = first; i < first + bs; i += L) {
-                saturated += encodeVector(elem, job.x(), i, inverse, bound, false, codes, base + i - first, job.clipMask());
+                saturated += encodeVector(elem, job.x(), i, inverse, bound, false, codes, base + i - first, job.clipMask(), lanes);
             }
             if (job.dequantized() != null) {
                 for (int i = first; i < first + bs; i++) job.dequantized()[i] = lut[codes[base + i - first] & 0xFF] * scale;
@@ -183,7 +180,7 @@ public class VectorMx extends ScalarMx {
      * saturated lanes.
      */
     private static int encodeVector(ElementFormat elem, float[] x, int i, float scaleUp, float bound, boolean scaled,
-                                    byte[] codes, int codesAt, byte[] clipMask) {
+                                    byte[] codes, int codesAt, byte[] clipMask, int[] lanes) {
         FloatVector xv = FloatVector.fromArray(FS, x, i);
         FloatVector av = xv.abs();
         FloatVector v = av.mul(scaleUp);   // |x * scaleUp|: the product's rounding is sign-symmetric
@@ -201,7 +198,10 @@ public class VectorMx extends ScalarMx {
         } else {
             code = code.blend(code.or(1 << (elem.bits() - 1)), negative);
         }
-        code.convertShape(VectorOperators.I2B, BS, 0).reinterpretAsBytes().intoArray(codes, codesAt);
+        // int lanes to bytes through an int array: JDK 17 does not compile convertShape(I2B)
+        // to vector instructions here, and its fallback boxes
+        code.intoArray(lanes, 0);
+        for (int k = 0; k < L; k++) codes[codesAt + k] = (byte) lanes[k];
         if (clipMask != null) {
             for (int k = 0; k < L; k++) clipMask[i + k] = (byte) (clipped.laneIsSet(k) ? 1 : 0);
         }
@@ -313,6 +313,7 @@ public class VectorMx extends ScalarMx {
         int cols = job.cols();
         float[] lut = decodeTable(ElementFormat.E2M1);
         byte[] scratch = job.codes() == null ? new byte[SCALED_BLOCK] : null;
+        int[] lanes = new int[L];
         ElementFormat sf = job.scaleFormat();
         long saturated = 0;
         for (long t = from; t < to; t++) {
@@ -334,7 +335,7 @@ public class VectorMx extends ScalarMx {
             byte[] codes = job.codes() != null ? job.codes() : scratch;
             int base = job.codes() != null ? first : 0;
             for (int i = first; i < first + SCALED_BLOCK; i += L) {
-                saturated += encodeVector(ElementFormat.E2M1, job.x(), i, encB, 0f, true, codes, base + i - first, job.clipMask());
+                saturated += encodeVector(ElementFormat.E2M1, job.x(), i, encB, 0f, true, codes, base + i - first, job.clipMask(), lanes);
             }
             if (job.dequantized() != null) {
                 for (int i = first; i < first + SCALED_BLOCK; i++) {
