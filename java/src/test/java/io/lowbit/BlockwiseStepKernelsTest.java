@@ -138,6 +138,35 @@ class BlockwiseStepKernelsTest {
         assertArrayEquals(want.absmax(), got.absmax());
     }
 
+    private static float[] bits(SplittableRandom r, int n, boolean nonNegative) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            int b = r.nextInt();
+            if (r.nextInt(4) == 0) b = Float.floatToRawIntBits((float) r.nextGaussian());  // common values too
+            x[i] = Float.intBitsToFloat(nonNegative ? b & 0x7FFFFFFF : b);
+        }
+        return x;
+    }
+
+    /** Fast 32-bit steps against the reference on random bit patterns, every length 0..80 (odd tails). */
+    @Test
+    void fastElementUpdatesMatchTheReferenceOnRandomBits() {
+        SplittableRandom r = new SplittableRandom(9);
+        AdamWScalars s = AdamWScalars.of(1e-3, 0.9, 0.999, 1e-8, 0.01, 3);
+        for (Backend be : Backends.available()) {
+            for (int n = 0; n <= 80; n++) {
+                float[] p = bits(r, n, false), g = bits(r, n, false), m = bits(r, n, false), v = bits(r, n, true);
+                float[] p2 = p.clone(), m2 = m.clone(), v2 = v.clone();
+                assertEquals(REF.adamw32(s, p, g, m, v, 0, n), be.blockwise().adamw32(s, p2, g, m2, v2, 0, n));
+                for (int i = 0; i < n; i++) {
+                    assertEquals(Float.floatToIntBits(p[i]), Float.floatToIntBits(p2[i]), be.name() + " p " + i);
+                    assertEquals(Float.floatToIntBits(m[i]), Float.floatToIntBits(m2[i]), be.name() + " m " + i);
+                    assertEquals(Float.floatToIntBits(v[i]), Float.floatToIntBits(v2[i]), be.name() + " v " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void lionMovesEachParameterByExactlyLrAndSgdWithoutMomentumIsPlainGradientDescent() {
         SplittableRandom r = new SplittableRandom(8);

@@ -14,8 +14,11 @@ public final class OpRegistry {
                 new io.lowbit.vectors.ops.DecodeOp(),
                 new io.lowbit.vectors.ops.RandomWordsOp(),
                 new io.lowbit.vectors.ops.PhiloxOp(),
+                new io.lowbit.vectors.ops.BlockwiseQuantizeOp(),
+                new io.lowbit.vectors.ops.CodebookOp(),
                 new io.lowbit.vectors.ops.HadamardHandler(),
                 new io.lowbit.vectors.ops.MxQuantizeOp(),
+                new io.lowbit.vectors.ops.OptimAdamwOp(),
                 new io.lowbit.vectors.ops.QatLsqHandler(),
                 new io.lowbit.vectors.ops.ScaledQuantizeOp(),
         }) {

@@ -118,7 +118,8 @@ public final class VectorSuite {
         } catch (Throwable e) {   // a handler's bug is this case's failure, not the run's end
             failure = reason(e);
         }
-        return new Result(manifest, backend.name(), failure);
+        // one line per failure in reports, whatever a message holds
+        return new Result(manifest, backend.name(), failure == null ? null : failure.replaceAll("\\s*\\R\\s*", " "));
     }
 
     /** Null if the case passes on {@code backend}, else why not. */
@@ -194,7 +195,8 @@ public final class VectorSuite {
             if (reader.peek() != JsonToken.END_DOCUMENT) throw new JsonParseException("text after the JSON object");
         } catch (JsonParseException | IllegalStateException | IOException e) {
             String msg = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
-            throw new MalformedCaseException("malformed JSON: " + msg);
+            // Gson appends a troubleshooting link on a line of its own: keep the first line
+            throw new MalformedCaseException("malformed JSON: " + (msg == null ? e.toString() : msg.lines().findFirst().orElse("")));
         }
         if (root.isJsonNull() && text.isBlank()) throw new MalformedCaseException("malformed JSON: empty file");
         if (!root.isJsonObject()) throw new MalformedCaseException("manifest must be a JSON object");

@@ -45,6 +45,24 @@ final class CastInputs {
         return sign * y;
     }
 
+    /**
+     * Like {@link #sample} but never below the format's smallest normal magnitude (zero
+     * allowed): whole vectors of such values take the fast paths of vectorized encoders.
+     */
+    static float sampleNormalOrZero(SplittableRandom rnd, ElementFormat f) {
+        double minNormal = Math.scalb(1.0, 1 - f.bias());
+        while (true) {
+            float y = sample(rnd, f);
+            if (y == 0 || !(Math.abs(y) < minNormal)) return y;   // NaN passes too
+        }
+    }
+
+    static float[] normalOrZeroArray(SplittableRandom rnd, ElementFormat f, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = sampleNormalOrZero(rnd, f);
+        return x;
+    }
+
     static float[] array(SplittableRandom rnd, ElementFormat f, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = sample(rnd, f);

@@ -133,12 +133,6 @@ final class FormatModel {
         return v;
     }
 
-    /** The code of candidate i (the one past max gets maxCode + 1, for its parity). */
-    static int candidateCode(ElementFormat f, int i) {
-        int[] codes = nonNegativeCodes(f);
-        return i < codes.length ? codes[i] : maxCode(f) + 1;
-    }
-
     private static final java.util.Map<ElementFormat, double[]> VALUES = new java.util.EnumMap<>(ElementFormat.class);
     private static final java.util.Map<ElementFormat, int[]> CODES = new java.util.EnumMap<>(ElementFormat.class);
 
@@ -147,9 +141,11 @@ final class FormatModel {
     }
 
     static synchronized int[] candidateCodes(ElementFormat f) {
+        // the one past max gets code maxCode + 1, for its parity in the tie rule
         return CODES.computeIfAbsent(f, g -> {
-            int[] c = new int[candidates(g).length];
-            for (int i = 0; i < c.length; i++) c[i] = candidateCode(g, i);
+            int[] codes = nonNegativeCodes(g);
+            int[] c = java.util.Arrays.copyOf(codes, codes.length + 1);
+            c[codes.length] = maxCode(g) + 1;
             return c;
         });
     }
@@ -193,8 +189,7 @@ final class FormatModel {
         if (f == ElementFormat.E8M0 && mag < 0x1p-127) return 0;   // "below 2^-127 -> code 0"
         double[] v = candidates(f);
         int[] codes = candidateCodes(f);
-        int lo = -1;
-        for (int i = 0; i < v.length; i++) if (v[i] <= mag) lo = i;
+        int lo = floorIndex(v, mag);
         if (v[lo] == mag || lo == v.length - 1) return withSign(f, x, codes[lo], saturate);   // exact, or past max
         long fixed = stochasticThreshold(mag, v[lo], v[lo + 1]);
         boolean up = Integer.toUnsignedLong(word) < fixed;
@@ -211,8 +206,14 @@ final class FormatModel {
     static double[] neighbours(ElementFormat f, float x) {
         double mag = Math.abs((double) x);
         double[] v = candidates(f);
-        for (int i = 0; i + 1 < v.length; i++) if (v[i] <= mag && mag < v[i + 1]) return new double[] {v[i], v[i + 1]};
-        return null;
+        int lo = floorIndex(v, mag);
+        return lo >= 0 && lo + 1 < v.length ? new double[] {v[lo], v[lo + 1]} : null;   // E8M0 has no 0: lo < 0 below 2^-127
+    }
+
+    /** Index of the largest candidate <= mag (the list is ascending and starts at 0). */
+    private static int floorIndex(double[] v, double mag) {
+        int i = java.util.Arrays.binarySearch(v, mag);
+        return i >= 0 ? i : -i - 2;
     }
 
     /** NaN, Inf, zero, and the sign rules of the unsigned scale formats; null for ordinary inputs. */

@@ -21,10 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StochasticRoundingTest {
 
     /** With word r the magnitude is hi iff r < F (unsigned), F computed exactly with BigDecimal. */
-    @Property(tries = 300)
+    @Property(tries = 150)
     void resultIsHiExactlyWhenWordBelowThreshold(@ForAll ElementFormat f, @ForAll long seed, @ForAll boolean saturate) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        for (int k = 0; k < 30; k++) {
+        for (int k = 0; k < 20; k++) {
             float x = CastInputs.sample(rnd, f);
             int word = rnd.nextInt();
             check(f, x, saturate, word);
@@ -38,7 +38,7 @@ class StochasticRoundingTest {
         }
     }
 
-    @Property(tries = 100)
+    @Property(tries = 60)
     void anyFloatBitPatternAnyWord(@ForAll int bits, @ForAll int word, @ForAll boolean saturate) {
         for (ElementFormat f : ElementFormat.values()) check(f, Float.intBitsToFloat(bits), saturate, word);
     }

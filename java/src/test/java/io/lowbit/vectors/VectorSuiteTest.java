@@ -96,6 +96,7 @@ class VectorSuiteTest {
     private static String failure(Path manifest) {
         String f = VectorSuite.run(manifest, Backends.scalar()).failure();
         assertTrue(f != null, manifest + " should fail");
+        assertTrue(!f.contains("\n") && !f.contains("\r"), "one line: " + f);
         return f;
     }
 

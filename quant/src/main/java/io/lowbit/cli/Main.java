@@ -17,7 +17,11 @@ import picocli.CommandLine.Command;
                 InfoCommand.class,
                 DemoCommand.class,
                 ValidateCommand.class,
+                DequantizeCommand.class,
                 HadamardCommand.class,
+                OptimBenchCommand.class,
+                QuantizeCommand.class,
+                StatsCommand.class,
         })
 public final class Main implements Runnable {
 

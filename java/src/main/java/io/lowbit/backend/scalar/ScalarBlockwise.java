@@ -50,20 +50,30 @@ public class ScalarBlockwise implements BlockwiseKernels {
 
     /** Quantizes x[from..to) (one block) into codes[codeFrom..], returns the block's absmax. */
     private float quantizeBlock(Codebook book, float[] x, int from, int to, byte[] codes, int codeFrom, boolean packed) {
-        float amax = absmax(x, from, to);
+        float amax = blockAbsmax(x, from, to);
         float divisor = Math.max(amax, 1e-38f);  // Math.max keeps a NaN absmax
+        if (!packed) {
+            encode8(book, x, from, to, divisor, codes, codeFrom);
+            return amax;
+        }
         for (int i = from; i < to; i++) {
             int c = code(book, normalized(x[i], divisor));
             int j = codeFrom + (i - from);
-            if (!packed) {
-                codes[j] = (byte) c;
-            } else if ((j & 1) == 0) {
+            if ((j & 1) == 0) {
                 codes[j >> 1] = (byte) ((codes[j >> 1] & 0xF0) | c);
             } else {
                 codes[j >> 1] = (byte) ((codes[j >> 1] & 0x0F) | (c << 4));
             }
         }
         return amax;
+    }
+
+    /** 7.2 absmax of x[from..to); fast backends may override (same result). */
+    protected float blockAbsmax(float[] x, int from, int to) { return absmax(x, from, to); }
+
+    /** One code per byte for x[from..to) scaled by 1/divisor; fast backends may override (same codes). */
+    protected void encode8(Codebook book, float[] x, int from, int to, float divisor, byte[] codes, int codeFrom) {
+        for (int i = from; i < to; i++) codes[codeFrom + (i - from)] = (byte) code(book, normalized(x[i], divisor));
     }
 
     private static void dequantizeBlock(Codebook book, byte[] codes, int codeFrom, float amax, float[] out, int from, int to, boolean packed) {
@@ -170,9 +180,14 @@ public class ScalarBlockwise implements BlockwiseKernels {
         return bad;
     }
 
+    /** The element update of AdamW; fast backends may override (same bits). */
+    protected int adamwUpdate(AdamWScalars s, float[] p, float[] g, int pFrom, float[] m, float[] v, int sFrom, int len) {
+        return adamwElements(s, p, g, pFrom, m, v, sFrom, len);
+    }
+
     @Override
     public int adamw32(AdamWScalars s, float[] p, float[] g, float[] m, float[] v, int from, int to) {
-        return adamwElements(s, p, g, from, m, v, from, to - from);
+        return adamwUpdate(s, p, g, from, m, v, from, to - from);
     }
 
     @Override
@@ -206,7 +221,7 @@ public class ScalarBlockwise implements BlockwiseKernels {
             int from = b * blockSize, len = Math.min(n, from + blockSize) - from;
             dequantizeBlock(mBook, mCodes, from, mAbsmax[b], m, 0, len, packed);
             dequantizeBlock(vBook, vCodes, from, vAbsmax[b], v, 0, len, packed);
-            bad += adamwElements(s, p, g, from, m, v, 0, len);
+            bad += adamwUpdate(s, p, g, from, m, v, 0, len);
             mAbsmax[b] = quantizeBlock(mBook, m, 0, len, mCodes, from, packed);
             vAbsmax[b] = quantizeBlock(vBook, v, 0, len, vCodes, from, packed);
         }

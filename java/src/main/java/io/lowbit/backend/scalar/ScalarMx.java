@@ -98,7 +98,12 @@ public class ScalarMx implements MxKernels {
      * for every e in -127..127 (Inf where it exceeds float32, where nothing finite exceeds it).
      */
     public static float saturationBound(ElementFormat elem, int e) {
-        return Math.scalb(elem.maxFinite(), e);
+        return elem.maxFinite() * powerOfTwo(e);   // one rounding: exact, or Inf past FLT_MAX
+    }
+
+    /** 2^k as float32 for k in -127..127 (2^-127 is the subnormal 0x00400000). */
+    public static float powerOfTwo(int k) {
+        return k == -127 ? ScalarCodec.E8M0_MIN : Float.intBitsToFloat((k + 127) << 23);
     }
 
     // ---------------------------------------------------------------- section 4

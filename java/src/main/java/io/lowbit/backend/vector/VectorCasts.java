@@ -25,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The encoder is the reference's method done on integer lanes: split the float32 bits
  * into an integer significand and exponent, shift the significand right by the number of
- * bits below the target's quantum, and round the dropped bits to nearest even; the code is
+ * bits below the target's quantum, rounding the dropped bits to nearest even; the code is
  * then {@code ((max(e, emin) - emin) << m) + q}, which covers subnormals, normals and the
  * carry into the next binade in one formula. No floating-point arithmetic is involved, so
  * nothing can round differently from the reference.
@@ -54,10 +54,10 @@ class VectorCasts extends ScalarCasts {
         final int m;              // mantissa bits
         final int eminBiased;     // float32 biased exponent of the format's smallest normal binade
         final int maxCode;        // largest finite magnitude code
-        final int overflowMag;    // magnitude code for overflow (sign added for signed formats)
+        final int overflowMag;    // magnitude code for overflow (sign added for signed formats): max or max + 1
         final int signShift;      // position of the sign bit, or -1 for unsigned formats
         final int nanCode;        // code for NaN (and for negative inputs of unsigned formats)
-        final boolean nanSigned;  // NaN keeps the input's sign (E4M3, E5M2, BF16, FP16)
+        final int nanSignMask;    // the sign bit where NaN keeps the input's sign (E4M3, E5M2, BF16, FP16), else 0
 
         Params(ElementFormat f, boolean saturate) {
             m = f.mantissaBits();
@@ -67,7 +67,11 @@ class VectorCasts extends ScalarCasts {
             overflowMag = ScalarCodec.encode(f, Float.POSITIVE_INFINITY, saturate);
             signShift = f.signed() ? f.bits() - 1 : -1;
             nanCode = ScalarCodec.encode(f, Float.NaN, saturate);
-            nanSigned = f.signed() && ScalarCodec.encode(f, Float.intBitsToFloat(0xFFC00000), saturate) != nanCode;
+            boolean nanSigned = f.signed() && ScalarCodec.encode(f, Float.intBitsToFloat(0xFFC00000), saturate) != nanCode;
+            nanSignMask = nanSigned ? 1 << signShift : 0;
+            if (overflowMag != maxCode && overflowMag != maxCode + 1) {
+                throw new AssertionError(f + ": overflow code " + overflowMag + " is not max or max + 1");  // min() relies on it
+            }
         }
     }
 
@@ -75,33 +79,34 @@ class VectorCasts extends ScalarCasts {
         return f != ElementFormat.E8M0 && f != ElementFormat.INT8;
     }
 
-    /** The codes (in int lanes) of the 8 or 16 float32 values in {@code v}. */
+    /**
+     * The codes (in int lanes) of the 8 float32 values in {@code v}. Branch-free: lanes in the
+     * target's subnormal range take the same path as the rest (a data-dependent fast path
+     * measured slower and profile-sensitive on JDK 17).
+     */
     private static IntVector encodeLanes(FloatVector v, Params p) {
         IntVector bits = v.reinterpretAsInts();
         IntVector abs = bits.and(0x7FFFFFFF);
-        IntVector e = abs.lanewise(VectorOperators.LSHR, 23);
-        IntVector eEff = e.max(1);                                   // float32 subnormals share exponent 1's scale
-        IntVector sig = abs.and(0x7FFFFF).or(e.min(1).lanewise(VectorOperators.LSHL, 23));
-        // bits below the target's quantum: 23 - m in the normal range, more below it; >= 31 rounds to 0 anyway
-        IntVector drop = eEff.neg().add(p.eminBiased).max(0).add(23 - p.m).min(31);
-        IntVector q = sig.lanewise(VectorOperators.LSHR, drop);
-        IntVector rest = sig.sub(q.lanewise(VectorOperators.LSHL, drop));
-        IntVector half = IntVector.broadcast(I, 1).lanewise(VectorOperators.LSHL, drop.sub(1));
-        // round up iff rest > half, or rest == half and q odd: iff rest + (q & 1) > half
-        IntVector up = half.sub(rest).sub(q.and(1)).lanewise(VectorOperators.LSHR, 31);
-        IntVector code = eEff.max(p.eminBiased).sub(p.eminBiased).lanewise(VectorOperators.LSHL, p.m).add(q).add(up);
-        code = code.blend(p.overflowMag, code.compare(VectorOperators.GT, p.maxCode));   // also +-Inf
-        IntVector sign = bits.lanewise(VectorOperators.LSHR, 31);
+        // |x| = sig * 2^(eEff - 150): float32 subnormals (e = 0) share exponent 1's scale
+        IntVector eEff = abs.lanewise(VectorOperators.LSHR, 23).max(1);
+        IntVector sig = abs.sub(eEff.sub(1).lanewise(VectorOperators.LSHL, 23));   // implicit bit where e >= 1
+        // bits below the target's quantum: 23 - m in its normal range, more below; >= 31 rounds to 0 anyway
+        IntVector drop = IntVector.broadcast(I, p.eminBiased + 23 - p.m).sub(eEff).max(23 - p.m).min(31);
+        // RNE: add half a quantum minus one, plus the kept lowest bit, then drop; a carry moves to the next binade
+        IntVector keptLsb = sig.lanewise(VectorOperators.LSHR, drop).and(1);
+        IntVector halfMinusOne = IntVector.broadcast(I, 0x3FFFFFFF).lanewise(VectorOperators.LSHR, drop.neg().add(31));
+        IntVector q = sig.add(halfMinusOne).add(keptLsb).lanewise(VectorOperators.LSHR, drop);
+        // code = ((max(e, emin) - emin) << m) + q covers subnormal, normal and carried results
+        IntVector code = eEff.max(p.eminBiased).sub(p.eminBiased).lanewise(VectorOperators.LSHL, p.m).add(q);
+        code = code.min(p.overflowMag);                     // overflow and +-Inf (overflowMag is max or max + 1)
         VectorMask<Integer> nan = abs.compare(VectorOperators.GT, 0x7F800000);
-        if (p.signShift >= 0) {
-            IntVector signBit = sign.lanewise(VectorOperators.LSHL, p.signShift);
-            code = code.or(signBit);
-            IntVector nanCode = p.nanSigned ? signBit.or(p.nanCode) : IntVector.broadcast(I, p.nanCode);
-            return code.blend(nanCode, nan);
+        if (p.signShift < 0) {
+            // unsigned scale formats: a negative nonzero input is NaN, -0 is code 0
+            return code.blend(p.nanCode, nan.or(bits.compare(VectorOperators.LT, 0).and(abs.compare(VectorOperators.NE, 0))));
         }
-        // unsigned scale formats: a negative nonzero input is NaN, -0 is code 0
-        nan = nan.or(sign.compare(VectorOperators.NE, 0).and(abs.compare(VectorOperators.NE, 0)));
-        return code.blend(p.nanCode, nan);
+        IntVector signBit = bits.lanewise(VectorOperators.LSHR, 31 - p.signShift).and(1 << p.signShift);
+        // NaN keeps the sign where the format's NaN has one (nanSignMask is 0 otherwise)
+        return code.or(signBit).blend(signBit.and(p.nanSignMask).or(p.nanCode), nan);
     }
 
     @Override

@@ -122,10 +122,16 @@ public class VectorMx extends ScalarMx {
         int cols = job.cols();
         ElementFormat elem = job.elem();
         float[] lut = decodeTable(elem);
+        byte[] scratch = job.codes() == null ? new byte[bs] : null;
         long saturated = 0;
-        for (long t = from; t < to; t++) {
-            int row = (int) (t / nb);
-            int c0 = (int) (t % nb) * bs;
+        int row = (int) (from / nb);
+        int blockInRow = (int) (from % nb);
+        for (long t = from; t < to; t++, blockInRow++) {
+            if (blockInRow == nb) {   // (row, block) walked along instead of divided out per block
+                blockInRow = 0;
+                row++;
+            }
+            int c0 = blockInRow * bs;
             int first = row * cols + c0;
             int count = Math.min(bs, cols - c0);
             if (count != bs) {
@@ -139,28 +145,33 @@ public class VectorMx extends ScalarMx {
                 continue;
             }
             job.scales()[(int) t] = (byte) scaleCode(e);
-            float scale = ScalarCodec.decode(ElementFormat.E8M0, scaleCode(e));
-            float inverse = Math.scalb(1f, -e);   // 2^-e, exact for e in -127..127
+            float scale = powerOfTwo(e);
+            float inverse = powerOfTwo(-e);   // 2^-e, exact for e in -127..127
             float bound = saturationBound(elem, e);
+            // without a codes array (fake quantization) the block's codes go to a scratch array
+            byte[] codes = job.codes() != null ? job.codes() : scratch;
+            int base = job.codes() != null ? first : 0;
             for (int i = first; i < first + bs; i += L) {
-                saturated += encodeVector(elem, job.x(), i, inverse, bound, false, job.codes(), job.clipMask());
+                saturated += encodeVector(elem, job.x(), i, inverse, bound, false, codes, base + i - first, job.clipMask());
             }
             if (job.dequantized() != null) {
-                byte[] codes = job.codes();
-                for (int i = first; i < first + bs; i++) {
-                    int code = codes != null ? codes[i] & 0xFF
-                            : ScalarCodec.encode(elem, job.x()[i], e, true, false, 0);
-                    job.dequantized()[i] = lut[code] * scale;
-                }
+                for (int i = first; i < first + bs; i++) job.dequantized()[i] = lut[codes[base + i - first] & 0xFF] * scale;
             }
         }
         return saturated;
     }
 
+    /**
+     * max |x| over count (a multiple of L) elements. On the bits with the sign cleared, integer
+     * order is float order, and a NaN (bits above Inf's) wins like Math.max's NaN; integer max
+     * avoids the NaN and -0 fix-ups of a float max.
+     */
     private static float amax(float[] x, int from, int count) {
-        FloatVector m = FloatVector.zero(FS);
-        for (int i = from; i < from + count; i += L) m = m.max(FloatVector.fromArray(FS, x, i).abs());
-        return m.reduceLanes(VectorOperators.MAX);
+        IntVector m = IntVector.zero(IS);
+        for (int i = from; i < from + count; i += L) {
+            m = m.max(FloatVector.fromArray(FS, x, i).reinterpretAsInts().and(0x7FFFFFFF));
+        }
+        return Float.intBitsToFloat(m.reduceLanes(VectorOperators.MAX));
     }
 
     /**
@@ -172,7 +183,7 @@ public class VectorMx extends ScalarMx {
      * saturated lanes.
      */
     private static int encodeVector(ElementFormat elem, float[] x, int i, float scaleUp, float bound, boolean scaled,
-                                    byte[] codes, byte[] clipMask) {
+                                    byte[] codes, int codesAt, byte[] clipMask) {
         FloatVector xv = FloatVector.fromArray(FS, x, i);
         FloatVector av = xv.abs();
         FloatVector v = av.mul(scaleUp);   // |x * scaleUp|: the product's rounding is sign-symmetric
@@ -190,7 +201,7 @@ public class VectorMx extends ScalarMx {
         } else {
             code = code.blend(code.or(1 << (elem.bits() - 1)), negative);
         }
-        if (codes != null) code.convertShape(VectorOperators.I2B, BS, 0).reinterpretAsBytes().intoArray(codes, i);
+        code.convertShape(VectorOperators.I2B, BS, 0).reinterpretAsBytes().intoArray(codes, codesAt);
         if (clipMask != null) {
             for (int k = 0; k < L; k++) clipMask[i + k] = (byte) (clipped.laneIsSet(k) ? 1 : 0);
         }
@@ -200,21 +211,55 @@ public class VectorMx extends ScalarMx {
     /** The RNE saturating magnitude code of non-negative float32 values v (exact, see class doc). */
     private static IntVector magnitudeCode(ElementFormat elem, FloatVector v) {
         if (elem == ElementFormat.INT8) {
-            FloatVector w = v.mul(64f).min(0x1p22f);
-            IntVector n = w.add(TWO23).sub(TWO23).convert(VectorOperators.F2I, 0).reinterpretAsInts();
-            return n.min(127);
+            return roundToInteger(v.mul(64f)).min(127);
         }
-        int m = elem.mantissaBits();
-        int bias = elem.bias();
-        int emin = 1 - bias;
-        int shift = 23 - m;
+        Minifloat f = MINIFLOATS[elem.ordinal()];
         IntVector bits = v.reinterpretAsInts();
-        IntVector normal = bits.add(bits.lanewise(VectorOperators.LSHR, shift).and(1)).add((1 << (shift - 1)) - 1)
-                .lanewise(VectorOperators.LSHR, shift).sub((127 - bias) << m);
-        FloatVector w = v.mul(Math.scalb(1f, m - emin));
-        IntVector sub = w.min(TWO23).add(TWO23).sub(TWO23).convert(VectorOperators.F2I, 0).reinterpretAsInts();
-        VectorMask<Integer> small = v.compare(VectorOperators.LT, Math.scalb(1f, emin)).cast(IS);
-        return normal.blend(sub, small).min(maxMagnitude(elem));
+        IntVector normal = bits.add(bits.lanewise(VectorOperators.LSHR, f.shift).and(1)).add(f.halfMinusOne)
+                .lanewise(VectorOperators.LSHR, f.shift).sub(f.rebias);
+        IntVector sub = roundToInteger(v.mul(f.subnormalScale));
+        // v is non-negative, so comparing bits as integers orders it like floats
+        VectorMask<Integer> small = bits.compare(VectorOperators.LT, f.minNormalBits);
+        return normal.blend(sub, small).min(f.maxCode);
+    }
+
+    /** Per-format constants of {@link #magnitudeCode}. */
+    private static final class Minifloat {
+        final int shift;          // 23 - mantissa bits: float32 fraction bits dropped
+        final int halfMinusOne;   // half an element ulp minus one, in float32 fraction units
+        final int rebias;         // float32 exponent field to the element's, in code units
+        final float subnormalScale;   // 2^(m - emin): the subnormal grid to integers
+        final int minNormalBits;  // float32 bits of the smallest normal element magnitude
+        final int maxCode;        // largest finite magnitude code
+
+        Minifloat(ElementFormat elem) {
+            int m = elem.mantissaBits();
+            int emin = 1 - elem.bias();
+            shift = 23 - m;
+            halfMinusOne = (1 << (shift - 1)) - 1;
+            rebias = (127 - elem.bias()) << m;
+            subnormalScale = Math.scalb(1f, m - emin);
+            minNormalBits = Float.floatToRawIntBits(Math.scalb(1f, emin));
+            maxCode = maxMagnitude(elem);
+        }
+    }
+
+    private static final Minifloat[] MINIFLOATS = new Minifloat[ElementFormat.values().length];
+
+    static {
+        for (ElementFormat f : ElementFormat.values()) {
+            if (f.isMxElement() && f != ElementFormat.INT8) MINIFLOATS[f.ordinal()] = new Minifloat(f);
+        }
+    }
+
+    /**
+     * RNE of non-negative w to an integer, for w below 2^22 (larger w give at least 2^22,
+     * which every caller clamps): w + 2^23 rounds w to an integer (float32 RNE, the ulp at
+     * 2^23 is 1), and that integer is the low bits of the sum (no float-to-int conversion,
+     * which the JDK 17 Vector API does not compile to one instruction).
+     */
+    private static IntVector roundToInteger(FloatVector w) {
+        return w.min(0x1p22f).add(TWO23).reinterpretAsInts().sub(0x4B000000);
     }
 
     private static int maxMagnitude(ElementFormat elem) {
@@ -267,6 +312,7 @@ public class VectorMx extends ScalarMx {
         int nb = job.blocksPerRow();
         int cols = job.cols();
         float[] lut = decodeTable(ElementFormat.E2M1);
+        byte[] scratch = job.codes() == null ? new byte[SCALED_BLOCK] : null;
         ElementFormat sf = job.scaleFormat();
         long saturated = 0;
         for (long t = from; t < to; t++) {
@@ -285,14 +331,14 @@ public class VectorMx extends ScalarMx {
             float scale = ScalarCodec.decode(sf, scaleCode);
             float encB = blockEncodeScale(scale, job.decT());
             int first = row * cols + c0;
+            byte[] codes = job.codes() != null ? job.codes() : scratch;
+            int base = job.codes() != null ? first : 0;
             for (int i = first; i < first + SCALED_BLOCK; i += L) {
-                saturated += encodeVector(ElementFormat.E2M1, job.x(), i, encB, 0f, true, job.codes(), job.clipMask());
+                saturated += encodeVector(ElementFormat.E2M1, job.x(), i, encB, 0f, true, codes, base + i - first, job.clipMask());
             }
             if (job.dequantized() != null) {
                 for (int i = first; i < first + SCALED_BLOCK; i++) {
-                    int code = job.codes() != null ? job.codes()[i] & 0xFF
-                            : ScalarCodec.encode(ElementFormat.E2M1, Math.max(-6f, Math.min(6f, job.x()[i] * encB)), false);
-                    job.dequantized()[i] = (lut[code] * scale) * job.decT();
+                    job.dequantized()[i] = (lut[codes[base + i - first] & 0xFF] * scale) * job.decT();
                 }
             }
         }

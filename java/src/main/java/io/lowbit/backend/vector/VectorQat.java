@@ -32,8 +32,13 @@ final class VectorQat implements QatKernels {
     /** Work (elements) below which a task runs on its own thread without forking. */
     private final int forkThreshold;
 
+    /** One worker per processor (the common pool has one fewer, i.e. none extra on 2 cores); daemon threads. */
+    private static final class DefaultPool {
+        static final ForkJoinPool POOL = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+    }
+
     VectorQat() {
-        this(ForkJoinPool.commonPool(), 1 << 16);
+        this(DefaultPool.POOL, 1 << 16);
     }
 
     /** For tests: a small threshold forces splits at every level. */

@@ -124,6 +124,7 @@ class ScalarMxTest {
                     float[] x = new float[rows * cols];
                     for (int i = 0; i < x.length; i++) {
                         x[i] = (float) (rnd.nextGaussian() * Math.scalb(1.0, rnd.nextInt(8) - 4));
+                        if (i % 3 == 0) x[i] = (float) Math.scalb((double) (rnd.nextInt(512) - 256), rnd.nextInt(6) - 4);   // ties
                     }
                     x[5] = -0f;
                     x[6] = Float.intBitsToFloat(0x80000003);   // a negative subnormal

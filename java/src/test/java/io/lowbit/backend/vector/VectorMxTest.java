@@ -25,15 +25,16 @@ class VectorMxTest {
     static float[] input(Random r, int n) {
         float[] x = new float[n];
         double mag = 1;
-        int kind = r.nextInt(4);
+        int kind = r.nextInt(5);
         for (int i = 0; i < n; i++) {
             if (i % 7 == 0) mag = Math.scalb(1.0, r.nextInt(60) - 30);
             switch (kind) {
                 case 0: x[i] = Float.intBitsToFloat(r.nextInt()); break;   // NaN, Inf, subnormals...
                 case 1: x[i] = Float.intBitsToFloat(r.nextInt() & 0x807FFFFF | (r.nextInt(3) + 126) << 23); break;
+                case 4: x[i] = (float) Math.scalb((double) (r.nextInt(512) - 256), r.nextInt(6) - 4); break;   // exact ties
                 default: x[i] = (float) (r.nextGaussian() * mag); break;
             }
-            if (kind >= 2 && r.nextInt(200) == 0) x[i] = r.nextBoolean() ? Float.NaN : Float.NEGATIVE_INFINITY;
+            if (kind >= 2 && kind < 4 && r.nextInt(200) == 0) x[i] = r.nextBoolean() ? Float.NaN : Float.NEGATIVE_INFINITY;
             if (r.nextInt(50) == 0) x[i] = Float.intBitsToFloat(r.nextInt(0x00800000));
             if (r.nextInt(50) == 0) x[i] = Float.intBitsToFloat(0x3FFFFFFF) * (float) Math.scalb(1.0, r.nextInt(20) - 10);
             if (r.nextInt(50) == 0) x[i] = -0f;

@@ -1,0 +1,84 @@
+package io.lowbit.bench;
+
+import io.lowbit.ElementFormat;
+import io.lowbit.backend.vector.VectorMx;
+import io.lowbit.mx.MxPacking;
+import io.lowbit.mx.ScaleMode;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * MXFP4 and NVFP4 quantization of 64 MiB of float32 ([4096, 4096]) on the vectorized CPU
+ * kernels with 1 and 2 threads. "kernel": scales + one code byte per element (what the
+ * kernel interface writes); "packed": the same plus packing to two codes per byte, i.e.
+ * what Quantizer.quantize does. Convert the time to MB/s of input read.
+ *
+ * <p>Run: {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/lowbit-benchmarks.jar:benchmarks/target/lib/*
+ * org.openjdk.jmh.Main MxBenchmark -f 1 -wi 2 -i 3 -r 1s}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+public class MxBenchmark {
+    static final int ROWS = 4096;
+    static final int COLS = 4096;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    float[] x;
+    byte[] codes;
+    byte[] scales;
+    float[] tensorScale = new float[1];
+    VectorMx kernels;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        Random r = new Random(1);
+        x = new float[ROWS * COLS];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        codes = new byte[x.length];
+        scales = new byte[x.length / 16];
+        kernels = new VectorMx(threads, 1 << 16);
+    }
+
+    float[] copy;
+
+    /** One-thread copy of the same 64 MiB: the memory bandwidth available during this run. */
+    @Benchmark
+    public float[] copyBaseline() {
+        if (copy == null) copy = new float[x.length];
+        System.arraycopy(x, 0, copy, 0, x.length);
+        return copy;
+    }
+
+    @Benchmark
+    public byte[] mxfp4Kernel() {
+        kernels.quantizeMx(ElementFormat.E2M1, 32, -1, ScaleMode.FLOOR, null, x, ROWS, COLS, scales, codes, null, null);
+        return codes;
+    }
+
+    @Benchmark
+    public byte[] mxfp4Packed() {
+        kernels.quantizeMx(ElementFormat.E2M1, 32, -1, ScaleMode.FLOOR, null, x, ROWS, COLS, scales, codes, null, null);
+        return MxPacking.pack(4, false, codes, ROWS, COLS);
+    }
+
+    @Benchmark
+    public byte[] nvfp4Kernel() {
+        kernels.quantizeScaled(ElementFormat.UE4M3, false, null, x, ROWS, COLS, scales, codes, null, null, tensorScale);
+        return codes;
+    }
+}
