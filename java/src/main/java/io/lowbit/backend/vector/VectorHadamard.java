@@ -20,7 +20,8 @@ import java.util.stream.IntStream;
  *       multiplying by +-1 is exact);</li>
  *   <li>does the stages h &lt; {@link #CHUNK} one L1-sized chunk at a time (those stages never
  *       pair elements of different chunks), then the larger stages over the whole block;</li>
- *   <li>does up to three stages per pass over memory (radix 8: eight vectors in registers).</li>
+ *   <li>does the stages h &lt; L of two neighbouring vectors and the stage h = L between them in
+ *       the first pass, then up to three stages per pass (radix 8: eight vectors in registers).</li>
  * </ul>
  * Blocks are independent, so large inputs are split over threads by whole blocks.
  */
@@ -92,8 +93,12 @@ public class VectorHadamard extends ScalarHadamard {
         float[] forwardSigns = inverse ? null : signs;
         int chunk = Math.min(n, CHUNK);
         for (int c = 0; c < n; c += chunk) {
-            inVectorStages(x, y, base + c, chunk, forwardSigns, c);
-            stages(y, base + c, chunk, L);
+            if (chunk >= 2 * L) {
+                firstStagesPairs(x, y, base + c, chunk, forwardSigns, c);
+                stages(y, base + c, chunk, 2 * L);
+            } else {
+                inVectorStages(x, y, base + c, chunk, forwardSigns, c);
+            }
         }
         stages(y, base, n, chunk);
         if (scale != 1f || (inverse && signs != null)) finish(y, base, n, scale, inverse ? signs : null);
@@ -104,14 +109,27 @@ public class VectorHadamard extends ScalarHadamard {
      * h = 1 .. L/2 in registers.
      */
     private static void inVectorStages(float[] x, float[] y, int base, int m, float[] signs, int signOffset) {
-        for (int i = 0; i < m; i += L) {
-            FloatVector v = FloatVector.fromArray(SPECIES, x, base + i);
-            if (signs != null) v = v.mul(FloatVector.fromArray(SPECIES, signs, signOffset + i));
-            for (int s = 0; s < PARTNER.length; s++) {
-                v = v.rearrange(PARTNER[s]).add(v.mul(LOWER_PLUS[s]));
-            }
-            v.intoArray(y, base + i);
+        for (int i = 0; i < m; i += L) inVector(x, base + i, signs, signOffset + i).intoArray(y, base + i);
+    }
+
+    /** The stages h &lt; L of two neighbouring vectors, then the stage h = L between them, in one pass. */
+    private static void firstStagesPairs(float[] x, float[] y, int base, int m, float[] signs, int signOffset) {
+        for (int i = 0; i < m; i += 2 * L) {
+            FloatVector a = inVector(x, base + i, signs, signOffset + i);
+            FloatVector b = inVector(x, base + i + L, signs, signOffset + i + L);
+            a.add(b).intoArray(y, base + i);
+            a.sub(b).intoArray(y, base + i + L);
         }
+    }
+
+    /** One vector of x (times its signs), after the stages h &lt; L. */
+    private static FloatVector inVector(float[] x, int at, float[] signs, int signAt) {
+        FloatVector v = FloatVector.fromArray(SPECIES, x, at);
+        if (signs != null) v = v.mul(FloatVector.fromArray(SPECIES, signs, signAt));
+        for (int s = 0; s < PARTNER.length; s++) {
+            v = v.rearrange(PARTNER[s]).add(v.mul(LOWER_PLUS[s]));
+        }
+        return v;
     }
 
     /** The stages h = h0, 2*h0, ..., m/2 over v[base..base+m), h0 &gt;= L; three per pass where possible. */
