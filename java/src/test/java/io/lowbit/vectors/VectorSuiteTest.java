@@ -24,14 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 class VectorSuiteTest {
-    /**
-     * Ops whose anchors are in test-vectors/ but whose handlers other features add. A case of
-     * such an op may fail only while no handler is registered; once one is, it must pass.
-     * (Empty this set when every feature has landed.)
-     */
-    private static final Set<String> PENDING_OPS = Set.of("mx.quantize", "scaled.quantize", "hadamard", "codebook",
-            "blockwise.quantize", "optim.adamw", "qat.lsq");
-
     private static Path testVectors() {
         String dir = System.getProperty("lowbit.testVectors");
         assertTrue(dir != null, "surefire sets lowbit.testVectors");
@@ -44,32 +36,20 @@ class VectorSuiteTest {
         List<Path> cases = VectorSuite.discover(List.of(root));
         // not vacuous: the foundation's families and the anchors are there
         for (String family : new String[] {"cast/decode", "cast/rne", "cast/stochastic", "random/words", "random/philox",
-                "anchors/cast", "anchors/random"}) {
+                "mx", "scaled", "hadamard", "blockwise", "optim", "qat",
+                "anchors/cast", "anchors/random", "anchors/mx", "anchors/hadamard"}) {
             Path dir = root.resolve(family);
             assertTrue(cases.stream().anyMatch(p -> p.startsWith(dir)), "no cases under " + dir);
         }
         List<Backend> backends = Backends.available();
         List<String> failures = new ArrayList<>();
-        List<String> pending = new ArrayList<>();
         for (VectorSuite.Result r : VectorSuite.runAll(cases, backends, null)) {
             if (r.passed()) continue;
-            String line = "FAIL [" + r.backend() + "] " + root.relativize(r.manifest()) + ": " + r.failure();
-            String op = opOf(r.manifest());
-            if (op != null && PENDING_OPS.contains(op) && OpRegistry.get(op) == null) pending.add(line);
-            else failures.add(line);
+            failures.add("FAIL [" + r.backend() + "] " + root.relativize(r.manifest()) + ": " + r.failure());
         }
-        System.out.println(cases.size() + " cases x " + backends.size() + " backends; "
-                + pending.size() + " failures of ops not yet implemented (" + PENDING_OPS + ")");
+        System.out.println(cases.size() + " cases x " + backends.size() + " backends");
         failures.forEach(System.out::println);
         assertEquals(List.of(), failures);
-    }
-
-    private static String opOf(Path manifest) {
-        try {
-            return VectorSuite.load(manifest).op();
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
     }
 
     // ---- malformed cases fail with a clear reason, never throw ----
