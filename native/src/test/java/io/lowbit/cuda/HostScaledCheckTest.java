@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class HostScaledCheckTest {
     private static final int[][] SHAPES = {{0, 5}, {1, 1}, {3, 37}, {16, 16}, {32, 48}, {17, 100}, {48, 33}};
-    private static final int REGIMES = 6;
+    static final int REGIMES = 7;
 
     @BeforeEach
     void library() { NativeTestSupport.assumeLibrary(); }
@@ -112,7 +112,10 @@ class HostScaledCheckTest {
     /**
      * Regimes: 0 moderate values with zeros and subnormals; 1 one NaN; 2 one Inf; 3 all zeros
      * (and -0); 4 wide range (2^-140 .. 2^120, so block scales underflow and encT is tiny);
-     * 5 tiny values only (subnormals and near: encT clamps to FLT_MAX).
+     * 5 tiny values only (subnormals and near: encT clamps to FLT_MAX); 6 amaxT = 448 (encT = 6,
+     * encT * (1/6f) = 1 for UE4M3; 256 for UE5M3) and every block's amax an exact midpoint
+     * between two UE4M3 values, so step 3 lands on ties: the RNE of the scale cast and the exact
+     * (1/6f) constant are both observable.
      */
     static float[] inputs(SplittableRandom rnd, int n, int regime) {
         float[] x = new float[n];
@@ -130,6 +133,15 @@ class HostScaledCheckTest {
                     else x[i] = Float.intBitsToFloat((bits & 0x807FFFFF) | ((127 + rnd.nextInt(-20, 20)) << 23));
                 }
             }
+        }
+        if (regime == 6) {
+            for (int i = 0; i < n; i++) x[i] = (float) rnd.nextDouble(-0.0004, 0.0004);   // below every midpoint but the first
+            for (int i = 0; i < n; i += 16) {   // one midpoint per 16 consecutive elements: in every 1x16 block
+                int c = rnd.nextInt(0x01, 0x7E);
+                float lo = ScalarCodec.decode(ElementFormat.UE4M3, c), hi = ScalarCodec.decode(ElementFormat.UE4M3, c + 1);
+                x[i + rnd.nextInt(Math.min(16, n - i))] = (rnd.nextBoolean() ? 1 : -1) * (lo + (hi - lo) / 2);
+            }
+            if (n > 0) x[rnd.nextInt(n)] = 448f;
         }
         if (n > 0 && regime == 1) x[rnd.nextInt(n)] = Float.NaN;
         if (n > 0 && regime == 2) x[rnd.nextInt(n)] = rnd.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
