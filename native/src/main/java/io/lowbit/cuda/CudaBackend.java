@@ -10,16 +10,17 @@ import io.lowbit.backend.RandomKernels;
 import io.lowbit.backend.UnsupportedKernels;
 
 /**
- * The CUDA backend: casts, random numbers and MX quantization run as CUDA kernels on device 0. Families with
- * no kernel yet throw {@link UnsupportedOperationException} naming the missing method.
+ * The CUDA backend: casts, random numbers, MX and scaled quantization and Hadamard transforms run
+ * as CUDA kernels on device 0. Families with no kernel yet throw
+ * {@link UnsupportedOperationException} naming the missing method.
  * Obtain it through {@link io.lowbit.backend.Backends} (it is created by {@link CudaBackendProvider}).
  */
 public final class CudaBackend implements Backend {
     private final CudaDevice device;
     private final CastKernels casts = new CudaCasts();
     private final RandomKernels random = new CudaRandom();
-    private final MxKernels mx = new CudaMx();   // MX kernels; scaled (NVFP4) not yet
-    private final HadamardKernels hadamard = UnsupportedKernels.of(HadamardKernels.class, "CUDA", "hadamard");
+    private final MxKernels mx = new CudaMx();
+    private final HadamardKernels hadamard = new CudaHadamard();
     private final BlockwiseKernels blockwise = UnsupportedKernels.of(BlockwiseKernels.class, "CUDA", "blockwise");
     private final QatKernels qat = UnsupportedKernels.of(QatKernels.class, "CUDA", "qat");
 

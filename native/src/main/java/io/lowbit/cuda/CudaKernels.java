@@ -162,7 +162,7 @@ public final class CudaKernels {
     }
 
     /** The address of an optional output (0 when null), after checking it. */
-    private static long optional(String name, DeviceBuffer b, DeviceBuffer.Type type, long needed) {
+    static long optional(String name, DeviceBuffer b, DeviceBuffer.Type type, long needed) {
         if (b == null) return 0;
         requireType(name, b, type);
         requireLength(name, b, needed);
@@ -173,7 +173,7 @@ public final class CudaKernels {
         return f.isWide() ? DeviceBuffer.Type.SHORT : DeviceBuffer.Type.BYTE;
     }
 
-    private static void requireType(String name, DeviceBuffer b, DeviceBuffer.Type type) {
+    static void requireType(String name, DeviceBuffer b, DeviceBuffer.Type type) {
         Checks.notNull(name, b);
         b.ensureOpen();
         if (b.type() != type) {
@@ -181,12 +181,12 @@ public final class CudaKernels {
         }
     }
 
-    private static void requireLength(String name, DeviceBuffer b, long needed) {
+    static void requireLength(String name, DeviceBuffer b, long needed) {
         if (needed < 0) throw new IllegalArgumentException("n must be >= 0, got " + needed);
         if (b.length() < needed) {
             throw new IllegalArgumentException(name + " must hold at least " + needed + " elements, got " + b.length());
         }
     }
 
-    private static int flag(boolean b) { return b ? 1 : 0; }
+    static int flag(boolean b) { return b ? 1 : 0; }
 }

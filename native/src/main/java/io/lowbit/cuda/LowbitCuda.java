@@ -82,4 +82,32 @@ final class LowbitCuda {
                                                            byte[] scales, byte[] codes, float[] dequantized, byte[] clipMask);
     @CriticalRegion static native void lb_host_mx_dequantize(int elem, int blockSize, int axis, byte[] scales, byte[] codes,
                                                              int rows, int cols, float[] out);
+
+    // ---- Hadamard (lowbit_hadamard*.cuh): kernel on device addresses, host replay of its schedule ----
+    static native int lb_launch_hadamard(long x, long y, long blocks, int n, float scale, int inverse, int signMode,
+                                         long signs, long seed, long offset, int stream, long cuStream);
+    @CriticalRegion static native void lb_host_hadamard(float[] x, float[] y, long blocks, int n, float scale, int inverse,
+                                                        int signMode, float[] signs, long seed, long offset, int stream);
+
+    // ---- scaled NVFP4/UE5M3 quantization (lowbit_scaled*.cuh); x float32 or BF16 codes ----
+    static native int lb_launch_scaled_quantize_f32(int scaleFormat, int tile16x16, int stochastic, long seed, long offset,
+                                                    int stream, long x, long rows, long cols, long scales, long codes,
+                                                    long dequantized, long clipMask, long decT,
+                                                    @Cast("long long*") long[] saturatedOut, long cuStream);
+    static native int lb_launch_scaled_quantize_bf16(int scaleFormat, int tile16x16, int stochastic, long seed, long offset,
+                                                     int stream, long x, long rows, long cols, long scales, long codes,
+                                                     long dequantized, long clipMask, long decT,
+                                                     @Cast("long long*") long[] saturatedOut, long cuStream);
+    static native int lb_launch_scaled_dequantize(int scaleFormat, float decT, long scales, long codes, long rows, long cols,
+                                                  long out, long cuStream);
+    @CriticalRegion static native long lb_host_scaled_quantize_f32(int scaleFormat, int tile16x16, int stochastic, long seed,
+                                                                   long offset, int stream, float[] x, int rows, int cols,
+                                                                   byte[] scales, byte[] codes, float[] dequantized,
+                                                                   byte[] clipMask, float[] decT);
+    @CriticalRegion static native long lb_host_scaled_quantize_bf16(int scaleFormat, int tile16x16, int stochastic, long seed,
+                                                                    long offset, int stream, short[] x, int rows, int cols,
+                                                                    byte[] scales, byte[] codes, float[] dequantized,
+                                                                    byte[] clipMask, float[] decT);
+    @CriticalRegion static native void lb_host_scaled_dequantize(int scaleFormat, float decT, byte[] scales, byte[] codes,
+                                                                 int rows, int cols, float[] out);
 }

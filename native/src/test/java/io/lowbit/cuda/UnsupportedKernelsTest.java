@@ -1,6 +1,6 @@
 package io.lowbit.cuda;
 
-import io.lowbit.backend.HadamardKernels;
+import io.lowbit.backend.QatKernels;
 import io.lowbit.backend.UnsupportedKernels;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +37,9 @@ class UnsupportedKernelsTest {
     @Test
     void cudaBackendUsesItForFamiliesWithoutKernels() {
         CudaBackend b = new CudaBackend(new CudaDevice(0, "test", 9, 0, 1, 1L << 30, 13000, 13000));
-        HadamardKernels h = b.hadamard();
-        assertTrue(h.toString().contains("hadamard"), h.toString());
+        QatKernels q = b.qat();
+        assertTrue(q.toString().contains("qat"), q.toString());
+        assertTrue(b.hadamard() instanceof CudaHadamard);
         assertTrue(b.description().contains("compute capability 9.0"), b.description());
     }
 }
