@@ -9,3 +9,5 @@
 #include "lowbit_cast_kernels.cuh"
 #include "lowbit_mx_kernels.cuh"
 #include "lowbit_host_checks.cuh"
+#include "lowbit_blockwise_kernels.cuh"
+#include "lowbit_qat_kernels.cuh"

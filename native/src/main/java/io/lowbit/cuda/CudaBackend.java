@@ -20,8 +20,8 @@ public final class CudaBackend implements Backend {
     private final RandomKernels random = new CudaRandom();
     private final MxKernels mx = new CudaMx();   // MX kernels; scaled (NVFP4) not yet
     private final HadamardKernels hadamard = UnsupportedKernels.of(HadamardKernels.class, "CUDA", "hadamard");
-    private final BlockwiseKernels blockwise = UnsupportedKernels.of(BlockwiseKernels.class, "CUDA", "blockwise");
-    private final QatKernels qat = UnsupportedKernels.of(QatKernels.class, "CUDA", "qat");
+    private final BlockwiseKernels blockwise = new CudaBlockwise();  // 8-bit quantize/dequantize, AdamW 8/32-bit
+    private final QatKernels qat = new CudaQat();
 
     CudaBackend(CudaDevice device) { this.device = device; }
 

@@ -62,6 +62,24 @@ final class LowbitCuda {
     static native int lb_launch_mx_dequantize(int elem, int blockSize, int axis, long scales, long codes, long rows,
                                               long cols, long out, long cuStream);
 
+    // ---- blockwise (lowbit_blockwise_kernels.cuh); scalars: the 8 AdamWScalars in record order ----
+    static native int lb_launch_bw_quantize(long values, long mid, int midCount, int blockSize, long x, long n, long absmax,
+                                            long codes, long cuStream);
+    static native int lb_launch_bw_dequantize(long values, int blockSize, long codes, long absmax, long n, long out,
+                                              long cuStream);
+    static native int lb_launch_adamw8(float[] scalars, long mValues, long mMid, int mMidCount, long vValues, long vMid,
+                                       int vMidCount, int blockSize, long p, long g, long mCodes, long mAbsmax, long vCodes,
+                                       long vAbsmax, long n, @Cast("long long*") long[] nonFiniteOut, long cuStream);
+    static native int lb_launch_adamw32(float[] scalars, long p, long g, long m, long v, long n,
+                                        @Cast("long long*") long[] nonFiniteOut, long cuStream);
+
+    // ---- QAT (lowbit_qat_kernels.cuh); offsets/dOffsets 0 for plain LSQ ----
+    static native int lb_launch_lsq_forward(long x, int rows, int cols, int group, long scales, long offsets, int qn, int qp,
+                                            long q, long cuStream);
+    static native int lb_launch_lsq_backward(long x, long g, int rows, int cols, int group, long scales, long offsets, int qn,
+                                             int qp, float gradScaleFull, float gradScaleLast, long dx, long ds, long dOffsets,
+                                             long cuStream);
+
     // ---- host checks (lowbit_host_checks.cuh): the kernels' code run on the CPU ----
     static native void lb_host_format_info(int format, int[] out);
     @CriticalRegion static native void lb_host_encode_scaled(int format, float[] x, int[] scaleExp, int[] words, int[] codes,
@@ -82,4 +100,22 @@ final class LowbitCuda {
                                                            byte[] scales, byte[] codes, float[] dequantized, byte[] clipMask);
     @CriticalRegion static native void lb_host_mx_dequantize(int elem, int blockSize, int axis, byte[] scales, byte[] codes,
                                                              int rows, int cols, float[] out);
+
+    // ---- host twins of the blockwise and QAT kernels ----
+    @CriticalRegion static native void lb_host_bw_quantize(float[] values, float[] mid, int midCount, int blockSize, float[] x,
+                                                           int n, float[] absmax, byte[] codes, int blockFrom, int blockTo);
+    @CriticalRegion static native void lb_host_bw_dequantize(float[] values, int blockSize, byte[] codes, float[] absmax, int n,
+                                                             float[] out, int blockFrom, int blockTo);
+    @CriticalRegion static native int lb_host_adamw8(float[] scalars, float[] mValues, float[] mMid, int mMidCount,
+                                                     float[] vValues, float[] vMid, int vMidCount, int blockSize, float[] p,
+                                                     float[] g, byte[] mCodes, float[] mAbsmax, byte[] vCodes, float[] vAbsmax,
+                                                     int n, int blockFrom, int blockTo);
+    @CriticalRegion static native int lb_host_adamw32(float[] scalars, float[] p, float[] g, float[] m, float[] v, int from, int to);
+    @CriticalRegion static native void lb_host_lsq_forward(float[] x, int rows, int cols, int group, float[] scales,
+                                                           float[] offsets, int qn, int qp, float[] q);
+    @CriticalRegion static native void lb_host_lsq_backward(float[] x, float[] g, int rows, int cols, int group, float[] scales,
+                                                            float[] offsets, int qn, int qp, float gradScaleFull,
+                                                            float gradScaleLast, float[] dx, float[] ds, float[] dOffsets,
+                                                            int leafSize);
+    @CriticalRegion static native float lb_host_pairwise_sum(float[] v, int n, int leafSize);
 }
