@@ -84,6 +84,90 @@ LB_HD int lb_adamw_element(const lb_adamw_scalars& s, float g, float* p, float* 
     return 0;
 }
 
+// docs/numerics-optim.md, ScalarBlockwise.sgdElements: f = {lr, momentum, weightDecay}.
+LB_HD int lb_sgd_element(const float* f, float g, float* p, float* buf) {
+    if ((lb_float_bits(g) & 0x7FFFFFFFu) >= 0x7F800000u) {
+        *buf = 0.0f;
+        return 1;
+    }
+    float d = g + f[2] * *p;
+    float b = f[1] * *buf + d;
+    *buf = b;
+    *p = *p - f[0] * b;
+    return 0;
+}
+
+// Math.signum(float): +-1, or the argument itself for +-0 and NaN.
+LB_HD float lb_signum(float c) { return c > 0.0f ? 1.0f : (c < 0.0f ? -1.0f : c); }
+
+// docs/numerics-optim.md, ScalarBlockwise.lionElements: f = {lr, b1, a1, b2, a2, decay}.
+LB_HD int lb_lion_element(const float* f, float g, float* p, float* m) {
+    if ((lb_float_bits(g) & 0x7FFFFFFFu) >= 0x7F800000u) {
+        *m = 0.0f;
+        return 1;
+    }
+    float c = f[1] * *m + f[2] * g;
+    float pi = *p * f[5];
+    *p = pi - f[0] * lb_signum(c);
+    *m = f[3] * *m + f[4] * g;
+    return 0;
+}
+
+// An optimizer rule and its float32 scalars, in the order of the Java records
+// (AdamWScalars, SgdScalars, LionScalars). AdamW has two states (m, v), SGD and Lion one.
+enum { LB_OPT_ADAMW = 0, LB_OPT_SGD = 1, LB_OPT_LION = 2 };
+
+struct lb_opt_rule {
+    int kind;
+    float f[8];
+};
+
+LB_HD lb_adamw_scalars lb_adamw_of(const float* f) {
+    lb_adamw_scalars s;
+    s.b1 = f[0];
+    s.a1 = f[1];
+    s.b2 = f[2];
+    s.a2 = f[3];
+    s.stepSize = f[4];
+    s.bc2s = f[5];
+    s.decay = f[6];
+    s.eps = f[7];
+    return s;
+}
+
+LB_HD int lb_opt_states(int kind) { return kind == LB_OPT_ADAMW ? 2 : 1; }
+
+// One element of the rule; s1 is ignored by one-state rules. Returns 1 for a NaN/Inf gradient.
+LB_HD int lb_opt_element(const lb_opt_rule& r, float g, float* p, float* s0, float* s1) {
+    switch (r.kind) {
+        case LB_OPT_ADAMW: return lb_adamw_element(lb_adamw_of(r.f), g, p, s0, s1);
+        case LB_OPT_SGD: return lb_sgd_element(r.f, g, p, s0);
+        default: return lb_lion_element(r.f, g, p, s0);
+    }
+}
+
+// Code of element i: one per byte, or packed two per byte (element 2j in the low nibble of byte j).
+LB_HD uint8_t lb_bw_code_at(const uint8_t* codes, long long i, bool packed) {
+    return packed ? (uint8_t) ((codes[i >> 1] >> ((i & 1) << 2)) & 0xF) : codes[i];
+}
+
+// Stores the codes c[0..count) of a unit starting at element i0: one element unpacked, or a pair
+// (i0 even) packed. A lone last element of a packed block keeps the byte's high nibble, as the
+// reference's nibble-wise store does.
+LB_HD void lb_bw_store_unit(uint8_t* codes, long long i0, int count, const uint8_t* c, bool packed) {
+    if (!packed) {
+        codes[i0] = c[0];
+    } else if (count == 2) {
+        codes[i0 >> 1] = (uint8_t) (c[0] | (c[1] << 4));
+    } else {
+        codes[i0 >> 1] = (uint8_t) ((codes[i0 >> 1] & 0xF0) | c[0]);
+    }
+}
+
+// Elements per unit: 1, or 2 for packed codes (4-bit block sizes are even, so a unit never straddles
+// two blocks and no two threads write the same byte).
+LB_HD int lb_bw_unit_width(bool packed) { return packed ? 2 : 1; }
+
 // Elements [from, to) of block b of a tensor of n elements cut into blocks of blockSize.
 LB_HD long long lb_bw_block_from(long long b, int blockSize) { return b * (long long) blockSize; }
 LB_HD long long lb_bw_block_to(long long b, int blockSize, long long n) {
@@ -91,14 +175,66 @@ LB_HD long long lb_bw_block_to(long long b, int blockSize, long long n) {
     return to < n ? to : n;
 }
 
-// One element of 7.3 with 8-bit states: dequantize m, v with the block's old absmax, update.
-// Both passes of the fused step (absmax of the new states, then requantize) call it with the same
-// inputs, so they see the same bits.
-LB_HD int lb_adamw8_element(const lb_adamw_scalars& s, const lb_bw_book& mBook, const lb_bw_book& vBook,
-                            const float* p, const float* g, const uint8_t* mCodes, const uint8_t* vCodes,
-                            float mOld, float vOld, long long i, float* pNew, float* mNew, float* vNew) {
-    *mNew = lb_bw_decode(mBook, mCodes[i], mOld);
-    *vNew = lb_bw_decode(vBook, vCodes[i], vOld);
+// One element of a blockwise optimizer step: dequantize its states with the block's old absmax
+// (7.2), then update (7.3 steps 1-3, or SGD/Lion). Both passes of the fused step (new absmax, then
+// requantize) call it with the same inputs, so they see the same bits.
+struct lb_opt_state {
+    lb_bw_book book;
+    uint8_t* codes;
+    float* absmax;
+};
+
+LB_HD int lb_opt_block_element(const lb_opt_rule& r, const lb_opt_state* st, bool packed, const float* p, const float* g,
+                               const float* oldAbsmax, long long i, float* pNew, float* sNew) {
+    int states = lb_opt_states(r.kind);
+    for (int k = 0; k < states; k++) sNew[k] = lb_bw_decode(st[k].book, lb_bw_code_at(st[k].codes, i, packed), oldAbsmax[k]);
     *pNew = p[i];
-    return lb_adamw_element(s, g[i], pNew, mNew, vNew);
+    return lb_opt_element(r, g[i], pNew, &sNew[0], &sNew[1]);
+}
+
+// ---- per-unit bodies shared by the kernels and their host twins -------------------------------------
+// A unit is the elements [i0, i0 + count) that one thread handles together: 1 element, or a pair
+// when codes are packed. Pass 1 of a block folds |value| bits into a running max; pass 2 stores.
+
+LB_HD int lb_bw_unit_count(long long i0, long long to, bool packed) {
+    long long left = to - i0;
+    int w = lb_bw_unit_width(packed);
+    return left < w ? (int) left : w;
+}
+
+LB_HD uint32_t lb_bw_quantize_unit_max(const float* x, long long i0, int count, uint32_t max) {
+    for (int e = 0; e < count; e++) max = lb_bw_max_u32(max, lb_bw_abs_bits(x[i0 + e]));
+    return max;
+}
+
+LB_HD void lb_bw_quantize_unit_store(const lb_bw_book& book, const float* x, uint8_t* codes, long long i0, int count,
+                                     float divisor, bool packed) {
+    uint8_t c[2] = {0, 0};
+    for (int e = 0; e < count; e++) c[e] = lb_bw_encode(book, x[i0 + e], divisor);
+    lb_bw_store_unit(codes, i0, count, c, packed);
+}
+
+LB_HD void lb_opt_unit_max(const lb_opt_rule& r, const lb_opt_state* st, bool packed, const float* p, const float* g,
+                           const float* oldAbsmax, long long i0, int count, uint32_t* max) {
+    float pi, sNew[2] = {0.0f, 0.0f};
+    for (int e = 0; e < count; e++) {
+        lb_opt_block_element(r, st, packed, p, g, oldAbsmax, i0 + e, &pi, sNew);
+        for (int k = 0; k < lb_opt_states(r.kind); k++) max[k] = lb_bw_max_u32(max[k], lb_bw_abs_bits(sNew[k]));
+    }
+}
+
+// Pass 2 of a unit: the same updates again, p written, states requantized; returns the NaN/Inf count.
+LB_HD int lb_opt_unit_store(const lb_opt_rule& r, const lb_opt_state* st, bool packed, float* p, const float* g,
+                            const float* oldAbsmax, long long i0, int count, const float* divisor) {
+    float pi, sNew[2] = {0.0f, 0.0f};
+    uint8_t c[2][2] = {{0, 0}, {0, 0}};
+    int bad = 0;
+    int states = lb_opt_states(r.kind);
+    for (int e = 0; e < count; e++) {
+        bad += lb_opt_block_element(r, st, packed, p, g, oldAbsmax, i0 + e, &pi, sNew);
+        p[i0 + e] = pi;
+        for (int k = 0; k < states; k++) c[k][e] = lb_bw_encode(st[k].book, sNew[k], divisor[k]);
+    }
+    for (int k = 0; k < states; k++) lb_bw_store_unit(st[k].codes, i0, count, c[k], packed);
+    return bad;
 }

@@ -1,12 +1,14 @@
 // Blockwise kernels (contract 7.2, 7.3) and their launchers, plus the host twins that run the same
 // per-element pieces (lowbit_blockwise.cuh) on the CPU for the host checks.
 //
-// Quantization and the 8-bit AdamW step use one thread block per quantization block: the block's
-// absmax is a reduction over its own threads (max of |x| bits, order-free), so it never needs a
-// second kernel or global synchronization. The fused step makes two passes over its block with
-// the same inputs: pass 1 computes the updated states and their new absmax, pass 2 computes them
-// again (same bits), writes p and requantizes. Recomputing avoids holding the block in shared
-// memory, so any block size works.
+// Quantization and the blockwise optimizer steps (AdamW, SGD, Lion; 8-bit or 4-bit packed states)
+// use one thread block per quantization block: the block's absmax is a reduction over its own
+// threads (max of |x| bits, order-free), so it never needs a second kernel or global
+// synchronization. A step makes two passes over its block with the same inputs: pass 1 computes
+// the updated states and their new absmax, pass 2 computes them again (same bits), writes p and
+// requantizes. Recomputing avoids holding the block in shared memory, so any block size works.
+// Each thread handles units (1 element, or a pair sharing a byte when packed), the same units in
+// both passes, so it only ever rewrites codes it has read itself.
 #pragma once
 
 #include "lowbit_blockwise.cuh"
@@ -35,111 +37,124 @@ __device__ uint32_t lb_bw_block_max(uint32_t v) {
     return result;
 }
 
-// Copies a codebook into shared memory (values[size], mid[size-1]); call before a barrier.
-__device__ lb_bw_book lb_bw_shared_book(const float* values, const float* mid, int midCount, float* sValues, float* sMid) {
-    for (int k = threadIdx.x; k <= midCount; k += blockDim.x) {
-        sValues[k] = values[k];
-        if (k < midCount) sMid[k] = mid[k];
+// Copies a codebook into shared memory (values[midCount+1], mid[midCount]); call before a barrier.
+__device__ lb_bw_book lb_bw_shared_book(const lb_bw_book& global, float* sValues, float* sMid) {
+    for (int k = threadIdx.x; k <= global.midCount; k += blockDim.x) {
+        sValues[k] = global.values[k];
+        if (k < global.midCount) sMid[k] = global.mid[k];
     }
     lb_bw_book b;
     b.values = sValues;
     b.mid = sMid;
-    b.midCount = midCount;
+    b.midCount = global.midCount;
     return b;
 }
 
-__global__ void lb_bw_quantize_kernel(const float* values, const float* mid, int midCount, int blockSize,
-                                      const float* __restrict__ x, long long n, float* __restrict__ absmax,
-                                      uint8_t* __restrict__ codes) {
+__global__ void lb_bw_quantize_kernel(lb_bw_book globalBook, bool packed, int blockSize, const float* __restrict__ x,
+                                      long long n, float* __restrict__ absmax, uint8_t* __restrict__ codes) {
     __shared__ float sValues[LB_BW_MAX_CODES], sMid[LB_BW_MAX_CODES];
-    lb_bw_book book = lb_bw_shared_book(values, mid, midCount, sValues, sMid);
+    lb_bw_book book = lb_bw_shared_book(globalBook, sValues, sMid);
     __syncthreads();
     long long blocks = (n + blockSize - 1) / blockSize;
+    long long step = (long long) blockDim.x * lb_bw_unit_width(packed);
     for (long long b = blockIdx.x; b < blocks; b += gridDim.x) {
         long long from = lb_bw_block_from(b, blockSize), to = lb_bw_block_to(b, blockSize, n);
+        long long first = from + (long long) threadIdx.x * lb_bw_unit_width(packed);
         uint32_t mine = 0;
-        for (long long i = from + threadIdx.x; i < to; i += blockDim.x) mine = lb_bw_max_u32(mine, lb_bw_abs_bits(x[i]));
+        for (long long i0 = first; i0 < to; i0 += step) mine = lb_bw_quantize_unit_max(x, i0, lb_bw_unit_count(i0, to, packed), mine);
         float amax = lb_bw_absmax(lb_bw_block_max(mine));
         float divisor = lb_bw_divisor(amax);
-        for (long long i = from + threadIdx.x; i < to; i += blockDim.x) codes[i] = lb_bw_encode(book, x[i], divisor);
+        for (long long i0 = first; i0 < to; i0 += step) {
+            lb_bw_quantize_unit_store(book, x, codes, i0, lb_bw_unit_count(i0, to, packed), divisor, packed);
+        }
         if (threadIdx.x == 0) absmax[b] = amax;
     }
 }
 
-__global__ void lb_bw_dequantize_kernel(const float* __restrict__ values, int blockSize, const uint8_t* __restrict__ codes,
-                                        const float* __restrict__ absmax, long long n, float* __restrict__ out) {
+__global__ void lb_bw_dequantize_kernel(const float* __restrict__ values, bool packed, int blockSize,
+                                        const uint8_t* __restrict__ codes, const float* __restrict__ absmax, long long n,
+                                        float* __restrict__ out) {
     lb_bw_book book;
     book.values = values;
     book.mid = nullptr;
     book.midCount = 0;
-    LB_GRID_STRIDE_LOOP(i, n) out[i] = lb_bw_decode(book, codes[i], absmax[i / blockSize]);
+    LB_GRID_STRIDE_LOOP(i, n) out[i] = lb_bw_decode(book, lb_bw_code_at(codes, i, packed), absmax[i / blockSize]);
 }
 
-__global__ void lb_adamw8_kernel(lb_adamw_scalars s, const float* mValues, const float* mMid, int mMidCount,
-                                 const float* vValues, const float* vMid, int vMidCount, int blockSize,
-                                 float* __restrict__ p, const float* __restrict__ g, uint8_t* __restrict__ mCodes,
-                                 float* __restrict__ mAbsmax, uint8_t* __restrict__ vCodes, float* __restrict__ vAbsmax,
-                                 long long n, unsigned long long* nonFinite) {
-    __shared__ float smValues[LB_BW_MAX_CODES], smMid[LB_BW_MAX_CODES];
-    __shared__ float svValues[LB_BW_MAX_CODES], svMid[LB_BW_MAX_CODES];
-    lb_bw_book mBook = lb_bw_shared_book(mValues, mMid, mMidCount, smValues, smMid);
-    lb_bw_book vBook = lb_bw_shared_book(vValues, vMid, vMidCount, svValues, svMid);
+// The blockwise optimizer step; st1 is unused by one-state rules.
+__global__ void lb_opt_blocks_kernel(lb_opt_rule r, lb_opt_state st0, lb_opt_state st1, bool packed, int blockSize,
+                                     float* __restrict__ p, const float* __restrict__ g, long long n,
+                                     unsigned long long* nonFinite) {
+    __shared__ float sValues[2][LB_BW_MAX_CODES], sMid[2][LB_BW_MAX_CODES];
+    int states = lb_opt_states(r.kind);
+    lb_opt_state st[2] = {st0, st1};
+    for (int k = 0; k < states; k++) st[k].book = lb_bw_shared_book(st[k].book, sValues[k], sMid[k]);
     __syncthreads();
     unsigned long long bad = 0;
     long long blocks = (n + blockSize - 1) / blockSize;
+    long long step = (long long) blockDim.x * lb_bw_unit_width(packed);
     for (long long b = blockIdx.x; b < blocks; b += gridDim.x) {
         long long from = lb_bw_block_from(b, blockSize), to = lb_bw_block_to(b, blockSize, n);
-        float mOld = mAbsmax[b], vOld = vAbsmax[b];  // read by all threads before the barriers below
-        uint32_t mMax = 0, vMax = 0;
-        float pi, mi, vi;
-        for (long long i = from + threadIdx.x; i < to; i += blockDim.x) {
-            lb_adamw8_element(s, mBook, vBook, p, g, mCodes, vCodes, mOld, vOld, i, &pi, &mi, &vi);
-            mMax = lb_bw_max_u32(mMax, lb_bw_abs_bits(mi));
-            vMax = lb_bw_max_u32(vMax, lb_bw_abs_bits(vi));
+        long long first = from + (long long) threadIdx.x * lb_bw_unit_width(packed);
+        float oldAbsmax[2] = {0.0f, 0.0f}, divisor[2] = {0.0f, 0.0f}, newAbsmax[2] = {0.0f, 0.0f};
+        for (int k = 0; k < states; k++) oldAbsmax[k] = st[k].absmax[b];  // read before the barriers below
+        uint32_t max[2] = {0, 0};
+        for (long long i0 = first; i0 < to; i0 += step) {
+            lb_opt_unit_max(r, st, packed, p, g, oldAbsmax, i0, lb_bw_unit_count(i0, to, packed), max);
         }
-        float mNew = lb_bw_absmax(lb_bw_block_max(mMax));
-        float vNew = lb_bw_absmax(lb_bw_block_max(vMax));
-        float mDivisor = lb_bw_divisor(mNew), vDivisor = lb_bw_divisor(vNew);
-        // each thread rewrites only the elements it read itself, so old codes are never read after another thread's write
-        for (long long i = from + threadIdx.x; i < to; i += blockDim.x) {
-            bad += (unsigned long long) lb_adamw8_element(s, mBook, vBook, p, g, mCodes, vCodes, mOld, vOld, i, &pi, &mi, &vi);
-            p[i] = pi;
-            mCodes[i] = lb_bw_encode(mBook, mi, mDivisor);
-            vCodes[i] = lb_bw_encode(vBook, vi, vDivisor);
+        for (int k = 0; k < states; k++) {
+            newAbsmax[k] = lb_bw_absmax(lb_bw_block_max(max[k]));
+            divisor[k] = lb_bw_divisor(newAbsmax[k]);
+        }
+        for (long long i0 = first; i0 < to; i0 += step) {
+            bad += (unsigned long long) lb_opt_unit_store(r, st, packed, p, g, oldAbsmax, i0,
+                                                          lb_bw_unit_count(i0, to, packed), divisor);
         }
         if (threadIdx.x == 0) {
-            mAbsmax[b] = mNew;
-            vAbsmax[b] = vNew;
+            for (int k = 0; k < states; k++) st[k].absmax[b] = newAbsmax[k];
         }
     }
     if (bad != 0) atomicAdd(nonFinite, bad);
 }
 
-__global__ void lb_adamw32_kernel(lb_adamw_scalars s, float* __restrict__ p, const float* __restrict__ g,
-                                  float* __restrict__ m, float* __restrict__ v, long long n,
-                                  unsigned long long* nonFinite) {
+// 32-bit states: one element per thread (grid-stride); s1 unused by one-state rules.
+__global__ void lb_opt32_kernel(lb_opt_rule r, float* __restrict__ p, const float* __restrict__ g, float* __restrict__ s0,
+                                float* __restrict__ s1, long long n, unsigned long long* nonFinite) {
     unsigned long long bad = 0;
+    bool two = lb_opt_states(r.kind) == 2;
     LB_GRID_STRIDE_LOOP(i, n) {
-        float pi = p[i], mi = m[i], vi = v[i];
-        bad += (unsigned long long) lb_adamw_element(s, g[i], &pi, &mi, &vi);
+        float pi = p[i], a = s0[i], c = two ? s1[i] : 0.0f;
+        bad += (unsigned long long) lb_opt_element(r, g[i], &pi, &a, &c);
         p[i] = pi;
-        m[i] = mi;
-        v[i] = vi;
+        s0[i] = a;
+        if (two) s1[i] = c;
     }
     if (bad != 0) atomicAdd(nonFinite, bad);
 }
 #endif  // __CUDACC__
 
-static inline lb_adamw_scalars lb_make_adamw_scalars(const float* f) {
-    lb_adamw_scalars s;
-    s.b1 = f[0];
-    s.a1 = f[1];
-    s.b2 = f[2];
-    s.a2 = f[3];
-    s.stepSize = f[4];
-    s.bc2s = f[5];
-    s.decay = f[6];
-    s.eps = f[7];
+static inline lb_opt_rule lb_make_opt_rule(int kind, const float* scalars) {
+    lb_opt_rule r;
+    r.kind = kind;
+    int count = kind == LB_OPT_ADAMW ? 8 : (kind == LB_OPT_SGD ? 3 : 6);
+    for (int k = 0; k < 8; k++) r.f[k] = k < count ? scalars[k] : 0.0f;
+    return r;
+}
+
+static inline lb_bw_book lb_make_book(const float* values, const float* mid, int midCount) {
+    lb_bw_book b;
+    b.values = values;
+    b.mid = mid;
+    b.midCount = midCount;
+    return b;
+}
+
+static inline lb_opt_state lb_make_opt_state(const float* values, const float* mid, int midCount, uint8_t* codes,
+                                             float* absmax) {
+    lb_opt_state s;
+    s.book = lb_make_book(values, mid, midCount);
+    s.codes = codes;
+    s.absmax = absmax;
     return s;
 }
 
@@ -149,23 +164,23 @@ static inline unsigned lb_bw_grid(long long blocks) {
 
 // ---- launchers (device addresses; n elements starting at a block boundary) ------------------------
 
-static int lb_launch_bw_quantize(long long values, long long mid, int midCount, int blockSize, long long x, long long n,
-                                 long long absmax, long long codes, long long cuStream) {
+static int lb_launch_bw_quantize(long long values, long long mid, int midCount, int packed, int blockSize, long long x,
+                                 long long n, long long absmax, long long codes, long long cuStream) {
     if (n <= 0) return 0;
     cudaStream_t s = lb_stream(cuStream);
     lb_before_launch();
     lb_bw_quantize_kernel<<<lb_bw_grid((n + blockSize - 1) / blockSize), LB_THREADS, 0, s>>>(
-            lb_dev<const float>(values), lb_dev<const float>(mid), midCount, blockSize, lb_dev<const float>(x), n,
-            lb_dev<float>(absmax), lb_dev<uint8_t>(codes));
+            lb_make_book(lb_dev<const float>(values), lb_dev<const float>(mid), midCount), packed != 0, blockSize,
+            lb_dev<const float>(x), n, lb_dev<float>(absmax), lb_dev<uint8_t>(codes));
     return lb_after_launch(s);
 }
 
-static int lb_launch_bw_dequantize(long long values, int blockSize, long long codes, long long absmax, long long n,
-                                   long long out, long long cuStream) {
+static int lb_launch_bw_dequantize(long long values, int packed, int blockSize, long long codes, long long absmax,
+                                   long long n, long long out, long long cuStream) {
     if (n <= 0) return 0;
     cudaStream_t s = lb_stream(cuStream);
     lb_before_launch();
-    lb_bw_dequantize_kernel<<<lb_blocks(n), LB_THREADS, 0, s>>>(lb_dev<const float>(values), blockSize,
+    lb_bw_dequantize_kernel<<<lb_blocks(n), LB_THREADS, 0, s>>>(lb_dev<const float>(values), packed != 0, blockSize,
             lb_dev<const uint8_t>(codes), lb_dev<const float>(absmax), n, lb_dev<float>(out));
     return lb_after_launch(s);
 }
@@ -189,106 +204,105 @@ static int lb_with_counter(cudaStream_t s, long long* countOut, Launch launch) {
     return err;
 }
 
-// scalars: host array of the 8 AdamWScalars in record order. nonFiniteOut: host.
-static int lb_launch_adamw8(const float* scalars, long long mValues, long long mMid, int mMidCount, long long vValues,
-                            long long vMid, int vMidCount, int blockSize, long long p, long long g, long long mCodes,
-                            long long mAbsmax, long long vCodes, long long vAbsmax, long long n, long long* nonFiniteOut,
-                            long long cuStream) {
+// kind: LB_OPT_*; scalars: host array in the Java record's order; the second state (codes1,
+// absmax1, its book) is 0 for one-state rules. nonFiniteOut: host.
+static int lb_launch_opt_blocks(int kind, const float* scalars, int packed, long long values0, long long mid0,
+                                int midCount0, long long values1, long long mid1, int midCount1, int blockSize, long long p,
+                                long long g, long long codes0, long long absmax0, long long codes1, long long absmax1,
+                                long long n, long long* nonFiniteOut, long long cuStream) {
     *nonFiniteOut = 0;
     if (n <= 0) return 0;
-    lb_adamw_scalars sc = lb_make_adamw_scalars(scalars);
+    lb_opt_rule r = lb_make_opt_rule(kind, scalars);
+    lb_opt_state st0 = lb_make_opt_state(lb_dev<const float>(values0), lb_dev<const float>(mid0), midCount0,
+                                         lb_dev<uint8_t>(codes0), lb_dev<float>(absmax0));
+    lb_opt_state st1 = lb_make_opt_state(lb_dev<const float>(values1), lb_dev<const float>(mid1), midCount1,
+                                         lb_dev<uint8_t>(codes1), lb_dev<float>(absmax1));
     cudaStream_t s = lb_stream(cuStream);
     return lb_with_counter(s, nonFiniteOut, [&](unsigned long long* counter) {
-        lb_adamw8_kernel<<<lb_bw_grid((n + blockSize - 1) / blockSize), LB_THREADS, 0, s>>>(
-                sc, lb_dev<const float>(mValues), lb_dev<const float>(mMid), mMidCount, lb_dev<const float>(vValues),
-                lb_dev<const float>(vMid), vMidCount, blockSize, lb_dev<float>(p), lb_dev<const float>(g),
-                lb_dev<uint8_t>(mCodes), lb_dev<float>(mAbsmax), lb_dev<uint8_t>(vCodes), lb_dev<float>(vAbsmax), n,
-                counter);
+        lb_opt_blocks_kernel<<<lb_bw_grid((n + blockSize - 1) / blockSize), LB_THREADS, 0, s>>>(
+                r, st0, st1, packed != 0, blockSize, lb_dev<float>(p), lb_dev<const float>(g), n, counter);
     });
 }
 
-static int lb_launch_adamw32(const float* scalars, long long p, long long g, long long m, long long v, long long n,
-                             long long* nonFiniteOut, long long cuStream) {
+static int lb_launch_opt32(int kind, const float* scalars, long long p, long long g, long long s0, long long s1, long long n,
+                           long long* nonFiniteOut, long long cuStream) {
     *nonFiniteOut = 0;
     if (n <= 0) return 0;
-    lb_adamw_scalars sc = lb_make_adamw_scalars(scalars);
+    lb_opt_rule r = lb_make_opt_rule(kind, scalars);
     cudaStream_t s = lb_stream(cuStream);
     return lb_with_counter(s, nonFiniteOut, [&](unsigned long long* counter) {
-        lb_adamw32_kernel<<<lb_blocks(n), LB_THREADS, 0, s>>>(sc, lb_dev<float>(p), lb_dev<const float>(g),
-                lb_dev<float>(m), lb_dev<float>(v), n, counter);
+        lb_opt32_kernel<<<lb_blocks(n), LB_THREADS, 0, s>>>(r, lb_dev<float>(p), lb_dev<const float>(g), lb_dev<float>(s0),
+                                                           lb_dev<float>(s1), n, counter);
     });
 }
 
 // ---- host twins (BlockwiseKernels' signature: absolute indices, blocks [blockFrom, blockTo)) ------
+// The kernels' per-unit bodies, units in order, one block after another.
 
-static lb_bw_book lb_host_book(const float* values, const float* mid, int midCount) {
-    lb_bw_book b;
-    b.values = values;
-    b.mid = mid;
-    b.midCount = midCount;
-    return b;
-}
-
-static void lb_host_bw_quantize(const float* values, const float* mid, int midCount, int blockSize, const float* x, int n,
-                                float* absmax, signed char* codes, int blockFrom, int blockTo) {
-    lb_bw_book book = lb_host_book(values, mid, midCount);
+static void lb_host_bw_quantize(const float* values, const float* mid, int midCount, int packed, int blockSize,
+                                const float* x, int n, float* absmax, signed char* codes, int blockFrom, int blockTo) {
+    lb_bw_book book = lb_make_book(values, mid, midCount);
+    bool pk = packed != 0;
     for (long long b = blockFrom; b < blockTo; b++) {
         long long from = lb_bw_block_from(b, blockSize), to = lb_bw_block_to(b, blockSize, n);
         uint32_t maxBits = 0;
-        for (long long i = from; i < to; i++) maxBits = lb_bw_max_u32(maxBits, lb_bw_abs_bits(x[i]));
+        for (long long i0 = from; i0 < to; i0 += lb_bw_unit_width(pk)) {
+            maxBits = lb_bw_quantize_unit_max(x, i0, lb_bw_unit_count(i0, to, pk), maxBits);
+        }
         float amax = lb_bw_absmax(maxBits);
         float divisor = lb_bw_divisor(amax);
-        for (long long i = from; i < to; i++) codes[i] = (signed char) lb_bw_encode(book, x[i], divisor);
+        for (long long i0 = from; i0 < to; i0 += lb_bw_unit_width(pk)) {
+            lb_bw_quantize_unit_store(book, x, (uint8_t*) codes, i0, lb_bw_unit_count(i0, to, pk), divisor, pk);
+        }
         absmax[b] = amax;
     }
 }
 
-static void lb_host_bw_dequantize(const float* values, int blockSize, const signed char* codes, const float* absmax, int n,
-                                  float* out, int blockFrom, int blockTo) {
-    lb_bw_book book = lb_host_book(values, nullptr, 0);
+static void lb_host_bw_dequantize(const float* values, int packed, int blockSize, const signed char* codes,
+                                  const float* absmax, int n, float* out, int blockFrom, int blockTo) {
+    lb_bw_book book = lb_make_book(values, nullptr, 0);
     for (long long b = blockFrom; b < blockTo; b++) {
         long long from = lb_bw_block_from(b, blockSize), to = lb_bw_block_to(b, blockSize, n);
-        for (long long i = from; i < to; i++) out[i] = lb_bw_decode(book, (uint8_t) codes[i], absmax[b]);
+        for (long long i = from; i < to; i++) out[i] = lb_bw_decode(book, lb_bw_code_at((const uint8_t*) codes, i, packed != 0), absmax[b]);
     }
 }
 
-// The two passes of lb_adamw8_kernel, one block after another.
-static int lb_host_adamw8(const float* scalars, const float* mValues, const float* mMid, int mMidCount,
-                          const float* vValues, const float* vMid, int vMidCount, int blockSize, float* p, const float* g,
-                          signed char* mCodes, float* mAbsmax, signed char* vCodes, float* vAbsmax, int n, int blockFrom,
-                          int blockTo) {
-    lb_adamw_scalars s = lb_make_adamw_scalars(scalars);
-    lb_bw_book mBook = lb_host_book(mValues, mMid, mMidCount), vBook = lb_host_book(vValues, vMid, vMidCount);
-    const uint8_t* mc = (const uint8_t*) mCodes;
-    const uint8_t* vc = (const uint8_t*) vCodes;
+static int lb_host_opt_blocks(int kind, const float* scalars, int packed, const float* values0, const float* mid0,
+                              int midCount0, const float* values1, const float* mid1, int midCount1, int blockSize,
+                              float* p, const float* g, signed char* codes0, float* absmax0, signed char* codes1,
+                              float* absmax1, int n, int blockFrom, int blockTo) {
+    lb_opt_rule r = lb_make_opt_rule(kind, scalars);
+    lb_opt_state st[2] = {lb_make_opt_state(values0, mid0, midCount0, (uint8_t*) codes0, absmax0),
+                          lb_make_opt_state(values1, mid1, midCount1, (uint8_t*) codes1, absmax1)};
+    int states = lb_opt_states(kind);
+    bool pk = packed != 0;
     int bad = 0;
     for (long long b = blockFrom; b < blockTo; b++) {
         long long from = lb_bw_block_from(b, blockSize), to = lb_bw_block_to(b, blockSize, n);
-        float mOld = mAbsmax[b], vOld = vAbsmax[b];
-        uint32_t mMax = 0, vMax = 0;
-        float pi, mi, vi;
-        for (long long i = from; i < to; i++) {
-            lb_adamw8_element(s, mBook, vBook, p, g, mc, vc, mOld, vOld, i, &pi, &mi, &vi);
-            mMax = lb_bw_max_u32(mMax, lb_bw_abs_bits(mi));
-            vMax = lb_bw_max_u32(vMax, lb_bw_abs_bits(vi));
+        float oldAbsmax[2] = {0.0f, 0.0f}, divisor[2] = {0.0f, 0.0f}, newAbsmax[2] = {0.0f, 0.0f};
+        for (int k = 0; k < states; k++) oldAbsmax[k] = st[k].absmax[b];
+        uint32_t max[2] = {0, 0};
+        for (long long i0 = from; i0 < to; i0 += lb_bw_unit_width(pk)) {
+            lb_opt_unit_max(r, st, pk, p, g, oldAbsmax, i0, lb_bw_unit_count(i0, to, pk), max);
         }
-        float mNew = lb_bw_absmax(mMax), vNew = lb_bw_absmax(vMax);
-        float mDivisor = lb_bw_divisor(mNew), vDivisor = lb_bw_divisor(vNew);
-        for (long long i = from; i < to; i++) {
-            bad += lb_adamw8_element(s, mBook, vBook, p, g, mc, vc, mOld, vOld, i, &pi, &mi, &vi);
-            p[i] = pi;
-            mCodes[i] = (signed char) lb_bw_encode(mBook, mi, mDivisor);
-            vCodes[i] = (signed char) lb_bw_encode(vBook, vi, vDivisor);
+        for (int k = 0; k < states; k++) {
+            newAbsmax[k] = lb_bw_absmax(max[k]);
+            divisor[k] = lb_bw_divisor(newAbsmax[k]);
         }
-        mAbsmax[b] = mNew;
-        vAbsmax[b] = vNew;
+        for (long long i0 = from; i0 < to; i0 += lb_bw_unit_width(pk)) {
+            bad += lb_opt_unit_store(r, st, pk, p, g, oldAbsmax, i0, lb_bw_unit_count(i0, to, pk), divisor);
+        }
+        for (int k = 0; k < states; k++) st[k].absmax[b] = newAbsmax[k];
     }
     return bad;
 }
 
-static int lb_host_adamw32(const float* scalars, float* p, const float* g, float* m, float* v, int from, int to) {
-    lb_adamw_scalars s = lb_make_adamw_scalars(scalars);
+static int lb_host_opt32(int kind, const float* scalars, float* p, const float* g, float* s0, float* s1, int from, int to) {
+    lb_opt_rule r = lb_make_opt_rule(kind, scalars);
     int bad = 0;
-    for (int i = from; i < to; i++) bad += lb_adamw_element(s, g[i], &p[i], &m[i], &v[i]);
+    for (int i = from; i < to; i++) {
+        float unused = 0.0f;
+        bad += lb_opt_element(r, g[i], &p[i], &s0[i], lb_opt_states(kind) == 2 ? &s1[i] : &unused);
+    }
     return bad;
 }

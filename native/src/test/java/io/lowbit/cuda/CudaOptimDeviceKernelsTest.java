@@ -4,6 +4,8 @@ import io.lowbit.Codebook;
 import io.lowbit.backend.AdamWScalars;
 import io.lowbit.backend.Backend;
 import io.lowbit.backend.BackendUnavailableException;
+import io.lowbit.backend.LionScalars;
+import io.lowbit.backend.SgdScalars;
 import io.lowbit.backend.scalar.ScalarBackend;
 import io.lowbit.backend.scalar.ScalarQat;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,6 +52,16 @@ class CudaOptimDeviceKernelsTest {
                     scalar.blockwise().dequantize(book, blockSize, wc, wa, n, wo, 0, blocks);
                     cuda.blockwise().dequantize(book, blockSize, wc, wa, n, go, 0, blocks);
                     assertArrayEquals(bits(wo), bits(go), what + " dequantize");
+                    if (blockSize % 2 == 0 && book.size() == 16) {  // 4-bit packed
+                        byte[] wp = new byte[(n + 1) / 2], gp = new byte[(n + 1) / 2];
+                        scalar.blockwise().quantize4(book, blockSize, x, n, wa, wp, 0, blocks);
+                        cuda.blockwise().quantize4(book, blockSize, x, n, ga, gp, 0, blocks);
+                        assertArrayEquals(bits(wa), bits(ga), what + " 4-bit absmax");
+                        assertArrayEquals(wp, gp, what + " 4-bit codes");
+                        scalar.blockwise().dequantize4(book, blockSize, wp, wa, n, wo, 0, blocks);
+                        cuda.blockwise().dequantize4(book, blockSize, wp, wa, n, go, 0, blocks);
+                        assertArrayEquals(bits(wo), bits(go), what + " 4-bit dequantize");
+                    }
                     if (blocks > 2) {  // a sub-range of blocks
                         float[] sa = wa.clone();
                         byte[] sc = wc.clone();
@@ -96,6 +108,56 @@ class CudaOptimDeviceKernelsTest {
                     assertArrayEquals(bits(wp32), bits(gp32), what + " adamw32 p");
                     assertArrayEquals(bits(wm), bits(gm), what + " adamw32 m");
                     assertArrayEquals(bits(wv), bits(gv), what + " adamw32 v");
+                }
+            }
+        }
+    }
+
+    @Test
+    void adamw4SgdAndLionMatchTheReference() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        Codebook m4 = Codebook.DYNAMIC_SIGNED_4, v4 = Codebook.LINEAR4, book = Codebook.DYNAMIC_SIGNED;
+        for (int blockSize : new int[] {64, 256, 4096}) {
+            for (int n : new int[] {1, 1001, 100_003}) {
+                int blocks = ceilDiv(n, blockSize), half = (n + 1) / 2;
+                float[] p0 = new float[n];
+                for (int i = 0; i < n; i++) p0[i] = (float) rnd.nextGaussian();
+                float[][] wp = {p0.clone(), p0.clone(), p0.clone()}, gp = {p0.clone(), p0.clone(), p0.clone()};
+                byte[] wm4 = new byte[half], wv4 = new byte[half], gm4 = new byte[half], gv4 = new byte[half];
+                byte[] wsc = new byte[n], gsc = new byte[n], wlc = new byte[n], glc = new byte[n];
+                float[] wa = new float[blocks], wb = new float[blocks], ga = new float[blocks], gb = new float[blocks];
+                float[] wsa = new float[blocks], gsa = new float[blocks], wla = new float[blocks], gla = new float[blocks];
+                float[] ws32 = new float[n], gs32 = new float[n], wl32 = new float[n], gl32 = new float[n];
+                float[] wps = p0.clone(), gps = p0.clone(), wpl = p0.clone(), gpl = p0.clone();
+                for (int t = 1; t <= 3; t++) {
+                    float[] g = new float[n];
+                    for (int i = 0; i < n; i++) g[i] = rnd.nextInt(1000) == 0 ? Float.NaN : (float) rnd.nextGaussian() * 1e-2f;
+                    AdamWScalars s = AdamWScalars.of(1e-3, 0.9, 0.999, 1e-8, 0.01, t);
+                    SgdScalars sgd = new SgdScalars(0.05f, 0.9f, 1e-3f);
+                    LionScalars lion = new LionScalars(1e-3f, 0.9f, 0.1f, 0.99f, 0.01f, 0.9999f);
+                    String what = "block " + blockSize + " n=" + n + " step " + t;
+                    assertEquals(scalar.blockwise().adamw4(s, m4, v4, blockSize, wp[0], g, wm4, wa, wv4, wb, n, 0, blocks),
+                            cuda.blockwise().adamw4(s, m4, v4, blockSize, gp[0], g, gm4, ga, gv4, gb, n, 0, blocks), what);
+                    assertArrayEquals(bits(wp[0]), bits(gp[0]), what + " adamw4 p");
+                    assertArrayEquals(wm4, gm4, what + " adamw4 m");
+                    assertArrayEquals(wv4, gv4, what + " adamw4 v");
+                    assertArrayEquals(bits(wb), bits(gb), what + " adamw4 v absmax");
+                    assertEquals(scalar.blockwise().sgd8(sgd, book, blockSize, wp[1], g, wsc, wsa, n, 0, blocks),
+                            cuda.blockwise().sgd8(sgd, book, blockSize, gp[1], g, gsc, gsa, n, 0, blocks), what);
+                    assertArrayEquals(bits(wp[1]), bits(gp[1]), what + " sgd8 p");
+                    assertArrayEquals(wsc, gsc, what + " sgd8 codes");
+                    assertArrayEquals(bits(wsa), bits(gsa), what + " sgd8 absmax");
+                    assertEquals(scalar.blockwise().lion8(lion, book, blockSize, wp[2], g, wlc, wla, n, 0, blocks),
+                            cuda.blockwise().lion8(lion, book, blockSize, gp[2], g, glc, gla, n, 0, blocks), what);
+                    assertArrayEquals(bits(wp[2]), bits(gp[2]), what + " lion8 p");
+                    assertArrayEquals(wlc, glc, what + " lion8 codes");
+                    assertArrayEquals(bits(wla), bits(gla), what + " lion8 absmax");
+                    assertEquals(scalar.blockwise().sgd32(sgd, wps, g, ws32, 0, n), cuda.blockwise().sgd32(sgd, gps, g, gs32, 0, n));
+                    assertArrayEquals(bits(wps), bits(gps), what + " sgd32 p");
+                    assertArrayEquals(bits(ws32), bits(gs32), what + " sgd32 buf");
+                    assertEquals(scalar.blockwise().lion32(lion, wpl, g, wl32, 0, n), cuda.blockwise().lion32(lion, gpl, g, gl32, 0, n));
+                    assertArrayEquals(bits(wpl), bits(gpl), what + " lion32 p");
+                    assertArrayEquals(bits(wl32), bits(gl32), what + " lion32 m");
                 }
             }
         }
