@@ -49,6 +49,33 @@ class HostBlockwiseCheckTest {
     }
 
     @Test
+    void midpointsTieToTheLowerCodeAndNeighboursSplit() {
+        // a block whose absmax is 1 (divisor 1: v = x exactly) holding every midpoint, its float
+        // neighbours and every codebook value: the ties of 7.2 and both sides of each boundary
+        for (Codebook book : new Codebook[] {Codebook.DYNAMIC_SIGNED, Codebook.DYNAMIC_UNSIGNED, Codebook.NF4, Codebook.FP4}) {
+            float[] mid = book.midpointsUnsafe(), val = book.valuesUnsafe();
+            float[] x = new float[3 * mid.length + val.length + 2];
+            int k = 0;
+            for (float m : mid) {
+                x[k++] = m;
+                x[k++] = Math.nextDown(m);
+                x[k++] = Math.nextUp(m);
+            }
+            for (float v : val) x[k++] = v;
+            x[k++] = 1f;
+            x[k] = -1f;
+            int n = x.length;
+            float[] wa = new float[1], ga = new float[1];
+            byte[] wc = new byte[n], gc = new byte[n];
+            scalar.quantize(book, n, x, n, wa, wc, 0, 1);
+            LowbitCuda.lb_host_bw_quantize(book.valuesUnsafe(), mid, mid.length, 0, n, x, n, ga, gc, 0, 1);
+            assertEquals(1f, wa[0]);
+            assertArrayEquals(wc, gc, book.name() + " codes at midpoints");
+            for (int j = 0; j < mid.length; j++) assertEquals(j, gc[3 * j] & 0xFF, book.name() + " midpoint " + j + " ties low");
+        }
+    }
+
+    @Test
     void packedQuantizeAndDequantizeMatchTheReference() {
         SplittableRandom rnd = new SplittableRandom(72);
         for (Codebook book : BOOKS_4) {
