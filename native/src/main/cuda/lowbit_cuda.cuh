@@ -11,3 +11,5 @@
 #include "lowbit_host_checks.cuh"
 #include "lowbit_hadamard_host.cuh"
 #include "lowbit_scaled_host.cuh"
+#include "lowbit_blockwise_kernels.cuh"
+#include "lowbit_qat_kernels.cuh"

@@ -7,12 +7,11 @@ import io.lowbit.backend.HadamardKernels;
 import io.lowbit.backend.MxKernels;
 import io.lowbit.backend.QatKernels;
 import io.lowbit.backend.RandomKernels;
-import io.lowbit.backend.UnsupportedKernels;
 
 /**
- * The CUDA backend: casts, random numbers, MX and scaled quantization and Hadamard transforms run
- * as CUDA kernels on device 0. Families with no kernel yet throw
- * {@link UnsupportedOperationException} naming the missing method.
+ * The CUDA backend: every kernel family (casts, random numbers, MX and scaled quantization,
+ * Hadamard transforms, blockwise quantization and optimizer steps, LSQ) runs as CUDA kernels on
+ * device 0.
  * Obtain it through {@link io.lowbit.backend.Backends} (it is created by {@link CudaBackendProvider}).
  */
 public final class CudaBackend implements Backend {
@@ -21,8 +20,8 @@ public final class CudaBackend implements Backend {
     private final RandomKernels random = new CudaRandom();
     private final MxKernels mx = new CudaMx();
     private final HadamardKernels hadamard = new CudaHadamard();
-    private final BlockwiseKernels blockwise = UnsupportedKernels.of(BlockwiseKernels.class, "CUDA", "blockwise");
-    private final QatKernels qat = UnsupportedKernels.of(QatKernels.class, "CUDA", "qat");
+    private final BlockwiseKernels blockwise = new CudaBlockwise();
+    private final QatKernels qat = new CudaQat();
 
     CudaBackend(CudaDevice device) { this.device = device; }
 

@@ -62,6 +62,26 @@ final class LowbitCuda {
     static native int lb_launch_mx_dequantize(int elem, int blockSize, int axis, long scales, long codes, long rows,
                                               long cols, long out, long cuStream);
 
+    // ---- blockwise (lowbit_blockwise_kernels.cuh); kind: CudaBlockwise.ADAMW/SGD/LION, scalars in record order;
+    //      packed: 4-bit codes two per byte; the second state's addresses are 0 for one-state rules ----
+    static native int lb_launch_bw_quantize(long values, long mid, int midCount, int packed, int blockSize, long x, long n,
+                                            long absmax, long codes, long cuStream);
+    static native int lb_launch_bw_dequantize(long values, int packed, int blockSize, long codes, long absmax, long n,
+                                              long out, long cuStream);
+    static native int lb_launch_opt_blocks(int kind, float[] scalars, int packed, long values0, long mid0, int midCount0,
+                                           long values1, long mid1, int midCount1, int blockSize, long p, long g, long codes0,
+                                           long absmax0, long codes1, long absmax1, long n,
+                                           @Cast("long long*") long[] nonFiniteOut, long cuStream);
+    static native int lb_launch_opt32(int kind, float[] scalars, long p, long g, long s0, long s1, long n,
+                                      @Cast("long long*") long[] nonFiniteOut, long cuStream);
+
+    // ---- QAT (lowbit_qat_kernels.cuh); offsets/dOffsets 0 for plain LSQ ----
+    static native int lb_launch_lsq_forward(long x, int rows, int cols, int group, long scales, long offsets, int qn, int qp,
+                                            long q, long cuStream);
+    static native int lb_launch_lsq_backward(long x, long g, int rows, int cols, int group, long scales, long offsets, int qn,
+                                             int qp, float gradScaleFull, float gradScaleLast, long dx, long ds, long dOffsets,
+                                             long cuStream);
+
     // ---- host checks (lowbit_host_checks.cuh): the kernels' code run on the CPU ----
     static native void lb_host_format_info(int format, int[] out);
     @CriticalRegion static native void lb_host_encode_scaled(int format, float[] x, int[] scaleExp, int[] words, int[] codes,
@@ -110,4 +130,23 @@ final class LowbitCuda {
                                                                     byte[] clipMask, float[] decT);
     @CriticalRegion static native void lb_host_scaled_dequantize(int scaleFormat, float decT, byte[] scales, byte[] codes,
                                                                  int rows, int cols, float[] out);
+    // ---- host twins of the blockwise and QAT kernels ----
+    @CriticalRegion static native void lb_host_bw_quantize(float[] values, float[] mid, int midCount, int packed, int blockSize,
+                                                           float[] x, int n, float[] absmax, byte[] codes, int blockFrom,
+                                                           int blockTo);
+    @CriticalRegion static native void lb_host_bw_dequantize(float[] values, int packed, int blockSize, byte[] codes,
+                                                             float[] absmax, int n, float[] out, int blockFrom, int blockTo);
+    @CriticalRegion static native int lb_host_opt_blocks(int kind, float[] scalars, int packed, float[] values0, float[] mid0,
+                                                         int midCount0, float[] values1, float[] mid1, int midCount1,
+                                                         int blockSize, float[] p, float[] g, byte[] codes0, float[] absmax0,
+                                                         byte[] codes1, float[] absmax1, int n, int blockFrom, int blockTo);
+    @CriticalRegion static native int lb_host_opt32(int kind, float[] scalars, float[] p, float[] g, float[] s0, float[] s1,
+                                                    int from, int to);
+    @CriticalRegion static native void lb_host_lsq_forward(float[] x, int rows, int cols, int group, float[] scales,
+                                                           float[] offsets, int qn, int qp, float[] q);
+    @CriticalRegion static native void lb_host_lsq_backward(float[] x, float[] g, int rows, int cols, int group, float[] scales,
+                                                            float[] offsets, int qn, int qp, float gradScaleFull,
+                                                            float gradScaleLast, float[] dx, float[] ds, float[] dOffsets,
+                                                            int leafSize);
+    @CriticalRegion static native float lb_host_pairwise_sum(float[] v, int n, int leafSize);
 }
