@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 DequantizeCommand.class,
                 HadamardCommand.class,
                 OptimBenchCommand.class,
+                GpuBenchCommand.class,
                 QuantizeCommand.class,
                 StatsCommand.class,
         })
