@@ -158,9 +158,12 @@ final class GpuBenchCommand implements Callable<Integer> {
         }
     }
 
-    private String commandLine() {
-        StringBuilder b = new StringBuilder("lowbit gpu-bench");
-        if (spec != null) for (String a : spec.commandLine().getParseResult().originalArgs()) b.append(' ').append(a);
+    /** "lowbit gpu-bench" and the options as given, for the report. */
+    String commandLine() {
+        // originalArgs holds the whole command line, subcommand name included
+        StringBuilder b = new StringBuilder("lowbit");
+        if (spec == null) return b.append(" gpu-bench").toString();
+        for (String a : spec.commandLine().getParseResult().originalArgs()) b.append(' ').append(a);
         return b.toString();
     }
 

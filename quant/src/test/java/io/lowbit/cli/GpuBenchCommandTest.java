@@ -47,4 +47,12 @@ class GpuBenchCommandTest {
         assertEquals(2, repeats.rc());
         assertTrue(repeats.err().contains("--repeats must be in 1..1000, got 0"), repeats.err());
     }
+
+    @Test
+    void theReportShowsTheCommandAsGiven() {
+        picocli.CommandLine cl = new picocli.CommandLine(new Main());
+        picocli.CommandLine.ParseResult parsed = cl.parseArgs("gpu-bench", "--repeats", "3", "--size-mb", "512");
+        GpuBenchCommand cmd = parsed.subcommand().commandSpec().commandLine().getCommand();
+        assertEquals("lowbit gpu-bench --repeats 3 --size-mb 512", cmd.commandLine());
+    }
 }
