@@ -6,6 +6,7 @@
 
 #include "lowbit_common.cuh"
 #include "lowbit_runtime.cuh"
+#include "lowbit_timing.cuh"
 #include "lowbit_cast_kernels.cuh"
 #include "lowbit_mx_kernels.cuh"
 #include "lowbit_host_checks.cuh"

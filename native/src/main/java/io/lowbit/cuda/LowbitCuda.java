@@ -43,6 +43,16 @@ final class LowbitCuda {
     static native int lb_copy_to_device_address(long dst, long srcHostAddress, long bytes, long stream);
     static native int lb_copy_to_host_address(long dstHostAddress, long src, long bytes, long stream);
 
+    // ---- timing (lowbit_timing.cuh): events as addresses; see CudaTimer ----
+    static native int lb_event_create(@Cast("long long*") long[] event);
+    static native int lb_event_record(long event, long cuStream);
+    static native int lb_event_synchronize(long event);
+    static native int lb_event_elapsed_ms(float[] ms, long start, long stop);
+    static native int lb_event_destroy(long event);
+    static native int lb_stream_synchronize(long cuStream);
+    static native int lb_copy_device_to_device(long dst, long src, long bytes, long cuStream);
+    static native int lb_mem_info(@Cast("long long*") long[] freeAndTotal);
+
     // ---- kernels (lowbit_cast_kernels.cuh); addresses are device pointers ----
     static native int lb_launch_encode_u8(int format, long x, long codes, long n, int saturate, int stochastic,
                                           long seed, long offset, int stream, long cuStream);

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 ValidateCommand.class,
                 DequantizeCommand.class,
+                GpuBenchCommand.class,
                 HadamardCommand.class,
                 OptimBenchCommand.class,
                 QuantizeCommand.class,
