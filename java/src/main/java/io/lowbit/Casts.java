@@ -3,6 +3,9 @@ package io.lowbit;
 import io.lowbit.backend.Backend;
 import io.lowbit.backend.Backends;
 
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+
 /**
  * Element casts (contract section 2) on the chosen backend.
  *
@@ -12,6 +15,9 @@ import io.lowbit.backend.Backends;
  * float[] back = Casts.decode(ElementFormat.E4M3, e4m3);
  * byte[] sr = Casts.encode(ElementFormat.E2M1, x, CastOptions.stochastic(RandomStream.of(42), true));
  * }</pre>
+ *
+ * <p>Host data can also be NIO buffers, heap or direct (off-heap): {@link #encode(ElementFormat,
+ * FloatBuffer, ByteBuffer, CastOptions)} and {@link #decode(ElementFormat, ByteBuffer, FloatBuffer)}.
  */
 public final class Casts {
     private final Backend backend;
@@ -39,6 +45,62 @@ public final class Casts {
 
     /** E2M1 packed two per byte, low nibble first (contract 4.4). */
     public static byte[] encodePackedE2M1(float[] x, CastOptions options) { return chosen().packE2M1(x, options); }
+
+    /**
+     * Encodes the remaining floats of {@code x} into {@code codes} (one byte each, a format of
+     * at most 8 bits), from each buffer's position, which advances as with a bulk get and put.
+     * Either buffer may be direct (off-heap). Element i of {@code x}'s remaining part uses
+     * random word i, as for arrays.
+     */
+    public static void encode(ElementFormat format, FloatBuffer x, ByteBuffer codes, CastOptions options) {
+        chosen().encodeBuffer(format, x, codes, options);
+    }
+
+    /** Decodes the remaining bytes of {@code codes} into {@code values}, as {@link #encode(ElementFormat, FloatBuffer, ByteBuffer, CastOptions)}. */
+    public static void decode(ElementFormat format, ByteBuffer codes, FloatBuffer values) {
+        chosen().decodeBuffer(format, codes, values);
+    }
+
+    /** Elements per chunk when buffers are staged through arrays: a multiple of 4 (one Philox block). */
+    static final int BUFFER_CHUNK = 1 << 20;
+
+    public void encodeBuffer(ElementFormat format, FloatBuffer x, ByteBuffer codes, CastOptions options) {
+        checkNarrow(format);
+        Checks.notNull("x", x);
+        Checks.notNull("codes", codes);
+        Checks.notNull("options", options);
+        if (codes.isReadOnly()) throw new IllegalArgumentException("codes must be a writable buffer, got a read-only one");
+        int n = x.remaining();
+        Checks.length("codes (remaining)", codes.remaining(), n);
+        float[] in = new float[Math.min(n, BUFFER_CHUNK)];
+        byte[] out = new byte[in.length];
+        for (int done = 0; done < n; done += in.length) {
+            int len = Math.min(in.length, n - done);
+            x.get(in, 0, len);
+            // a chunk starting at element `done` (a multiple of 4) starts at counter offset + done/4
+            CastOptions chunk = options.random() == null ? options
+                    : new CastOptions(options.rounding(), options.saturate(), options.random().advance(done / 4));
+            backend.casts().encode(format, chunk, in, out, len);
+            codes.put(out, 0, len);
+        }
+    }
+
+    public void decodeBuffer(ElementFormat format, ByteBuffer codes, FloatBuffer values) {
+        checkNarrow(format);
+        Checks.notNull("codes", codes);
+        Checks.notNull("values", values);
+        if (values.isReadOnly()) throw new IllegalArgumentException("values must be a writable buffer, got a read-only one");
+        int n = codes.remaining();
+        Checks.length("values (remaining)", values.remaining(), n);
+        byte[] in = new byte[Math.min(n, BUFFER_CHUNK)];
+        float[] out = new float[in.length];
+        for (int done = 0; done < n; done += in.length) {
+            int len = Math.min(in.length, n - done);
+            codes.get(in, 0, len);
+            backend.casts().decode(format, in, out, len);
+            values.put(out, 0, len);
+        }
+    }
 
     public byte[] encodeBytes(ElementFormat format, float[] x, CastOptions options) {
         checkNarrow(format);
