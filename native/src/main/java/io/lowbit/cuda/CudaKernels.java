@@ -201,6 +201,7 @@ public final class CudaKernels {
                               DeviceBuffer p, DeviceBuffer g, DeviceBuffer mCodes, DeviceBuffer mAbsmax, DeviceBuffer vCodes,
                               DeviceBuffer vAbsmax, long n) {
         Checks.notNull("s", s);
+        Checks.notNull("vBook", vBook);   // a null second book would mean a one-state rule below
         return optimizerBlocks(CudaBlockwise.ADAMW, CudaBlockwise.scalars(s), false, mBook, vBook, blockSize, p, g, mCodes,
                 mAbsmax, vCodes, vAbsmax, n);
     }
