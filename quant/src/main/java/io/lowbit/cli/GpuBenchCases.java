@@ -258,6 +258,26 @@ final class GpuBenchCases {
                 }));
     }
 
+    /** The table's legend: what each row counts as bytes moved per call (n float32 input elements). */
+    static final String BYTES_LEGEND = """
+
+            Bytes per call (n = float32 input elements; each input read once, each output written once; a lower bound):
+
+            - encode E4M3: 4n + n; encode E2M1 packed: 4n + ceil(n/2); decode: n + 4n; random words: 4n (written)
+            - MX quantize MXFP4 (block 32): 4n + n codes + n/32 scales; MX dequantize: n + n/32 + 4n
+            - NVFP4 quantize (1x16): 4n + n codes (one per byte) + n/16 UE4M3 scales + 4 (decT); x is read twice by the
+              kernel (amax pass, then quantize): the second read is not counted
+            - Hadamard: 4n + 4n (out of place; the random signs are drawn in the kernel)
+            - rotate n=16 + NVFP4: two kernels (Hadamard into a temporary, then NVFP4 quantize) in one event window, counted
+              as one fused pass would move (4n + n + n/16 + 4): the temporary's 8n is not counted, so the % of copy shows
+              the distance to a fused kernel
+            - blockwise quantize 8-bit (block 256): 4n + n codes + 4n/256 absmax
+            - 8-bit AdamW (block 256): read p 4n, g 4n, m and v codes 2n, absmax 8n/256; write p 4n, codes 2n, absmax
+              8n/256; each call also allocates, zeroes, reads back and frees a non-finite counter (inside the window)
+            - LSQ forward + backward (one scale per row of 8192): forward x 4n + scales, q 4n; backward x and g 8n + scales,
+              dx 4n + ds (scales and ds: 4 bytes per row each)
+            """;
+
     /** Kernels with no entry point the benchmark can call in this build (reported as not measured). */
     static List<Missing> missing() {
         return List.of(new Missing("fused Hadamard rotate + MXFP4/NVFP4 quantize (one kernel)",

@@ -91,7 +91,7 @@ final class GpuBenchCommand implements Callable<Integer> {
                 "driver " + version(device.driverVersion()) + ", runtime " + version(device.runtimeVersion()),
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), commandLine(),
                 4 * n, repeats, WARMUP, copyMillis, 8 * n, overheadMillis);
-        String table = GpuBenchReport.markdown(header, rows);
+        String table = GpuBenchReport.markdown(header, rows) + GpuBenchCases.BYTES_LEGEND;
         System.out.print(table);
         if (out != null) {
             AtomicFiles.write(out, table.getBytes(StandardCharsets.UTF_8));
