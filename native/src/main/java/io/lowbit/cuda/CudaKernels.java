@@ -5,6 +5,8 @@ import io.lowbit.Checks;
 import io.lowbit.ElementFormat;
 import io.lowbit.RandomStream;
 import io.lowbit.Rounding;
+import io.lowbit.backend.AdamWScalars;
+import io.lowbit.backend.scalar.ScalarQat;
 import io.lowbit.mx.ScaleMode;
 
 /**
@@ -13,7 +15,7 @@ import io.lowbit.mx.ScaleMode;
  * its first buffer, waits for that stream and turns any launch or execution error into a
  * {@link CudaException} naming the kernel.
  *
- * <p>Results are bit for bit those of the scalar reference (contract sections 2-3).
+ * <p>Results are bit for bit those of the scalar reference (contract sections 2-4, 7, 8).
  */
 public final class CudaKernels {
     private CudaKernels() {}
@@ -197,7 +199,7 @@ public final class CudaKernels {
      * blocks: p (FLOAT, n) updated in place from g (FLOAT, n); m and v codes (BYTE, n) and absmax (FLOAT,
      * ceil(n/blockSize)) read and rewritten. Returns the number of non-finite gradients.
      */
-    public static long adamw8(io.lowbit.backend.AdamWScalars s, DeviceCodebook mBook, DeviceCodebook vBook, int blockSize,
+    public static long adamw8(AdamWScalars s, DeviceCodebook mBook, DeviceCodebook vBook, int blockSize,
                               DeviceBuffer p, DeviceBuffer g, DeviceBuffer mCodes, DeviceBuffer mAbsmax, DeviceBuffer vCodes,
                               DeviceBuffer vAbsmax, long n) {
         Checks.notNull("s", s);
@@ -350,8 +352,8 @@ public final class CudaKernels {
         long dOffsetsAt = optional("dOffsets", dOffsets, DeviceBuffer.Type.FLOAT, segments);
         // gradScale (contract 8) of a full segment and of a row's last one, by the reference's own function
         int perRow = cols == 0 ? 0 : (int) ((cols + (long) group - 1) / group);
-        float gradScaleFull = io.lowbit.backend.scalar.ScalarQat.gradScale(group, qp);
-        float gradScaleLast = io.lowbit.backend.scalar.ScalarQat.gradScale(cols - (perRow - 1) * group, qp);
+        float gradScaleFull = ScalarQat.gradScale(group, qp);
+        float gradScaleLast = ScalarQat.gradScale(cols - (perRow - 1) * group, qp);
         NativeLibrary.require();
         CudaException.check(LowbitCuda.lb_launch_lsq_backward(x.address(), g.address(), rows, cols, group, scales.address(),
                 offsetsAt, qn, qp, gradScaleFull, gradScaleLast, dx.address(), ds.address(), dOffsetsAt, x.stream()),
