@@ -105,12 +105,11 @@ final class CudaBlockwise implements BlockwiseKernels {
         if (r.isEmpty()) return;
         int codeBytes = r.codeBytes(packed);
         try (DeviceBuffer dx = DeviceBuffer.floats(r.count); DeviceBuffer da = DeviceBuffer.floats(r.blocks);
-             DeviceBuffer dc = DeviceBuffer.bytes(codeBytes); DeviceBook book = new DeviceBook(codebook)) {
+             DeviceBuffer dc = DeviceBuffer.bytes(codeBytes); DeviceCodebook book = DeviceCodebook.of(codebook)) {
             dx.copyFrom(x, r.from, 0, r.count);
             if (packed) dc.copyFrom(codes, r.from / 2, 0, codeBytes);  // a lone last nibble keeps its neighbour
-            CudaException.check(LowbitCuda.lb_launch_bw_quantize(book.values.address(), book.mid.address(), book.midCount,
-                    flag(packed), blockSize, dx.address(), r.count, da.address(), dc.address(), dx.stream()),
-                    "kernel lb_bw_quantize_kernel (" + codebook.name() + ", block " + blockSize + ", n=" + r.count + ")");
+            if (packed) CudaKernels.blockwiseQuantize4(book, blockSize, dx, r.count, da, dc);
+            else CudaKernels.blockwiseQuantize(book, blockSize, dx, r.count, da, dc);
             da.copyTo(0, absmax, blockFrom, r.blocks);
             dc.copyTo(0, codes, packed ? r.from / 2 : r.from, codeBytes);
         }
@@ -122,12 +121,11 @@ final class CudaBlockwise implements BlockwiseKernels {
         if (r.isEmpty()) return;
         int codeBytes = r.codeBytes(packed);
         try (DeviceBuffer dc = DeviceBuffer.bytes(codeBytes); DeviceBuffer da = DeviceBuffer.floats(r.blocks);
-             DeviceBuffer dout = DeviceBuffer.floats(r.count); DeviceBuffer values = DeviceBuffer.of(codebook.valuesUnsafe())) {
+             DeviceBuffer dout = DeviceBuffer.floats(r.count); DeviceCodebook book = DeviceCodebook.of(codebook)) {
             dc.copyFrom(codes, packed ? r.from / 2 : r.from, 0, codeBytes);
             da.copyFrom(absmax, blockFrom, 0, r.blocks);
-            CudaException.check(LowbitCuda.lb_launch_bw_dequantize(values.address(), flag(packed), blockSize, dc.address(),
-                    da.address(), r.count, dout.address(), dc.stream()),
-                    "kernel lb_bw_dequantize_kernel (" + codebook.name() + ", block " + blockSize + ", n=" + r.count + ")");
+            if (packed) CudaKernels.blockwiseDequantize4(book, blockSize, dc, da, r.count, dout);
+            else CudaKernels.blockwiseDequantize(book, blockSize, dc, da, r.count, dout);
             dout.copyTo(0, out, r.from, r.count);
         }
     }
@@ -146,18 +144,13 @@ final class CudaBlockwise implements BlockwiseKernels {
              State s1 = book1 == null ? null : new State(book1, codes1, absmax1, codeAt, codeBytes, blockFrom, r.blocks)) {
             dp.copyFrom(p, r.from, 0, r.count);
             dg.copyFrom(g, r.from, 0, r.count);
-            long[] nonFinite = new long[1];
-            CudaException.check(LowbitCuda.lb_launch_opt_blocks(kind, scalars, flag(packed), s0.book.values.address(),
-                    s0.book.mid.address(), s0.book.midCount, s1 == null ? 0 : s1.book.values.address(),
-                    s1 == null ? 0 : s1.book.mid.address(), s1 == null ? 0 : s1.book.midCount, blockSize, dp.address(),
-                    dg.address(), s0.codes.address(), s0.absmax.address(), s1 == null ? 0 : s1.codes.address(),
-                    s1 == null ? 0 : s1.absmax.address(), r.count, nonFinite, dp.stream()),
-                    "kernel lb_opt_blocks_kernel (" + RULES[kind] + (packed ? " 4-bit" : " 8-bit") + ", block " + blockSize
-                            + ", n=" + r.count + ")");
+            long nonFinite = CudaKernels.optimizerBlocks(kind, scalars, packed, s0.book, s1 == null ? null : s1.book,
+                    blockSize, dp, dg, s0.codes, s0.absmax, s1 == null ? null : s1.codes, s1 == null ? null : s1.absmax,
+                    r.count);
             dp.copyTo(0, p, r.from, r.count);
             s0.copyBack(codes0, absmax0);
             if (s1 != null) s1.copyBack(codes1, absmax1);
-            return Math.toIntExact(nonFinite[0]);
+            return Math.toIntExact(nonFinite);
         }
     }
 
@@ -182,7 +175,7 @@ final class CudaBlockwise implements BlockwiseKernels {
         }
     }
 
-    private static final String[] RULES = {"adamw", "sgd", "lion"};
+    static final String[] RULES = {"adamw", "sgd", "lion"};
 
     private static int flag(boolean b) { return b ? 1 : 0; }
 
@@ -210,33 +203,9 @@ final class CudaBlockwise implements BlockwiseKernels {
         Arrays.fill(absmax, blockFrom + r.blocks, Math.max(blockTo, blockFrom + r.blocks), 0f);
     }
 
-    /** A codebook's values and midpoints on the device (the kernels copy them to shared memory). */
-    private static final class DeviceBook implements AutoCloseable {
-        final DeviceBuffer values, mid;
-        final int midCount;
-
-        DeviceBook(Codebook book) {
-            float[] m = book.midpointsUnsafe();
-            midCount = m.length;
-            values = DeviceBuffer.of(book.valuesUnsafe());
-            try {
-                mid = DeviceBuffer.of(m);
-            } catch (RuntimeException e) {
-                values.close();
-                throw e;
-            }
-        }
-
-        @Override
-        public void close() {
-            values.close();
-            mid.close();
-        }
-    }
-
     /** One quantized optimizer state on the device: its codebook, codes and absmax of the range. */
     private static final class State implements AutoCloseable {
-        final DeviceBook book;
+        final DeviceCodebook book;
         final DeviceBuffer codes, absmax;
         private final int codeAt, codeBytes, blockFrom, blocks;
 
@@ -245,7 +214,7 @@ final class CudaBlockwise implements BlockwiseKernels {
             this.codeBytes = codeBytes;
             this.blockFrom = blockFrom;
             this.blocks = blocks;
-            DeviceBook bk = new DeviceBook(b);
+            DeviceCodebook bk = DeviceCodebook.of(b);
             DeviceBuffer c = null, a = null;
             try {
                 c = DeviceBuffer.bytes(codeBytes);

@@ -19,9 +19,7 @@ final class CudaQat implements QatKernels {
         try (DeviceBuffer dx = DeviceBuffer.of(slice(x, n)); DeviceBuffer ds = DeviceBuffer.of(slice(scales, segments));
              DeviceBuffer doff = offsets == null ? null : DeviceBuffer.of(slice(offsets, segments));
              DeviceBuffer dq = DeviceBuffer.floats(n)) {
-            CudaException.check(LowbitCuda.lb_launch_lsq_forward(dx.address(), rows, cols, group, ds.address(),
-                    doff == null ? 0 : doff.address(), qn, qp, dq.address(), dx.stream()),
-                    "kernel lb_lsq_forward_kernel (" + rows + "x" + cols + ", group " + group + ")");
+            CudaKernels.lsqForward(dx, rows, cols, group, ds, doff, qn, qp, dq);
             dq.copyTo(0, q, 0, n);
         }
     }
@@ -32,19 +30,12 @@ final class CudaQat implements QatKernels {
         int n = Math.multiplyExact(rows, cols);
         if (n == 0) return;
         int segments = ScalarQat.segmentCount(rows, cols, group);
-        int perRow = segments / rows;
-        // gradScale (contract 8) of a full segment and of a row's last one, by the reference's own function
-        float gradScaleFull = ScalarQat.gradScale(group, qp);
-        float gradScaleLast = ScalarQat.gradScale(cols - (perRow - 1) * group, qp);
         try (DeviceBuffer dX = DeviceBuffer.of(slice(x, n)); DeviceBuffer dG = DeviceBuffer.of(slice(g, n));
              DeviceBuffer dS = DeviceBuffer.of(slice(scales, segments));
              DeviceBuffer dOff = offsets == null ? null : DeviceBuffer.of(slice(offsets, segments));
              DeviceBuffer dDx = DeviceBuffer.floats(n); DeviceBuffer dDs = DeviceBuffer.floats(segments);
              DeviceBuffer dDoff = offsets == null ? null : DeviceBuffer.floats(segments)) {
-            CudaException.check(LowbitCuda.lb_launch_lsq_backward(dX.address(), dG.address(), rows, cols, group,
-                    dS.address(), dOff == null ? 0 : dOff.address(), qn, qp, gradScaleFull, gradScaleLast, dDx.address(),
-                    dDs.address(), dDoff == null ? 0 : dDoff.address(), dX.stream()),
-                    "kernel lb_lsq_backward_kernel (" + rows + "x" + cols + ", group " + group + ")");
+            CudaKernels.lsqBackward(dX, dG, rows, cols, group, dS, dOff, qn, qp, dDx, dDs, dDoff);
             dDx.copyTo(0, dx, 0, n);
             dDs.copyTo(0, ds, 0, segments);
             if (dDoff != null) dDoff.copyTo(0, dOffsets, 0, segments);

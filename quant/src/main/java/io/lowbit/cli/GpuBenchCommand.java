@@ -83,10 +83,6 @@ final class GpuBenchCommand implements Callable<Integer> {
                 }
             }
         }
-        for (GpuBenchCases.HostCase c : GpuBenchCases.hostCases(cuda)) {
-            progress(c.name());
-            rows.add(timeHost(c, n));
-        }
         for (GpuBenchCases.Missing m : GpuBenchCases.missing()) rows.add(GpuBenchReport.Row.notMeasured(m.name(), m.why()));
 
         GpuBenchReport.Header header = new GpuBenchReport.Header(
@@ -95,7 +91,7 @@ final class GpuBenchCommand implements Callable<Integer> {
                 "driver " + version(device.driverVersion()) + ", runtime " + version(device.runtimeVersion()),
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), commandLine(),
                 4 * n, repeats, WARMUP, copyMillis, 8 * n, overheadMillis);
-        String table = GpuBenchReport.markdown(header, rows);
+        String table = GpuBenchReport.markdown(header, rows) + GpuBenchCases.BYTES_LEGEND;
         System.out.print(table);
         if (out != null) {
             AtomicFiles.write(out, table.getBytes(StandardCharsets.UTF_8));
@@ -121,30 +117,6 @@ final class GpuBenchCommand implements Callable<Integer> {
             ms[i] = timer.time(() -> op.accept(set));
         }
         return ms;
-    }
-
-    /** Discovers a host-array family on CUDA with a tiny call; times it (wall clock) if it exists. */
-    private GpuBenchReport.Row timeHost(GpuBenchCases.HostCase c, long n) {
-        try {
-            c.make().apply(GpuBenchCases.COLS).run();
-        } catch (UnsupportedOperationException e) {
-            return GpuBenchReport.Row.notMeasured(c.name(), "no CUDA kernel in this build (" + e.getMessage() + ")");
-        } catch (RuntimeException e) {
-            return GpuBenchReport.Row.notMeasured(c.name(), "failed: " + e);
-        }
-        try {
-            Runnable call = c.make().apply(n);
-            for (int i = 0; i < WARMUP; i++) call.run();
-            double[] ms = new double[repeats];
-            for (int i = 0; i < repeats; i++) {
-                long t0 = System.nanoTime();
-                call.run();
-                ms[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            return GpuBenchReport.Row.measured(c.name(), c.bytesPerCall().apply(n), ms, GpuBenchReport.Timing.HOST_ARRAYS);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            return GpuBenchReport.Row.notMeasured(c.name(), "failed: " + e);
-        }
     }
 
     /** Normally distributed inputs, copied in 16 MiB chunks (no host array of the whole size). */
