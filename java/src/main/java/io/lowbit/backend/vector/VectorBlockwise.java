@@ -23,6 +23,7 @@ public final class VectorBlockwise extends ScalarBlockwise {
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     /** Bytes with one lane per int lane, for the narrowing store; null where no such shape exists (fewer than 8 lanes). */
     private static final VectorSpecies<Byte> B = I.length() >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(I.length() * 8)) : null;
+    private static final int KEY_MINUS_1 = Codebook.orderKey(Float.floatToRawIntBits(-1f)), KEY_PLUS_1 = Codebook.orderKey(Float.floatToRawIntBits(1f));
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Scratch(4096));
 
     /** v is normalized (clamped to [-1, 1]), as the reference passes it; branch-free as {@link #encode8}. */
@@ -49,18 +50,20 @@ public final class VectorBlockwise extends ScalarBlockwise {
     }
 
     /**
-     * Three passes over the block in L1-sized scratch. (1) lane-wise: v = clamp(x / divisor)
-     * exactly as the reference (IEEE division, Math.max/min semantics), a NaN v replaced by -1
-     * (no midpoint lies strictly below -1: code 0, 7.2's NaN rule), kept as its unsigned order
-     * key u; (2) per element, one load from {@link Codebook#bucketTable()} (the only step that is
-     * not lane-wise: JDK 17 gathers are slower than scalar loads); (3) lane-wise: code = start +
-     * (low - (u & 0xFFFF) < 0), narrowed to bytes. No data-dependent branch anywhere (a float
-     * compare per element would be mispredicted about half the time).
+     * Three passes over the block in L1-sized scratch. (1) lane-wise: v = x / divisor (IEEE
+     * division, as the reference) as its order key, clamped to the keys of [-1, 1] (the same as
+     * clamping v: the key order is the float order), then made unsigned; (2) per element, one load
+     * from {@link Codebook#bucketTable()} (the only step that is not lane-wise: JDK 17 gathers are
+     * slower than scalar loads); (3) lane-wise: code = start + (low - (u & 0xFFFF) < 0), narrowed
+     * to bytes. No data-dependent branch anywhere (a float compare per element would be
+     * mispredicted about half the time). The divisor is the block's max(absmax, 1e-38f), as
+     * quantizeBlock passes it: a NaN or infinite one (a block holding NaN or Inf, where v can be
+     * NaN) takes the reference loop; a finite one means every x of the block is finite.
      */
     @Override
     protected void encode8(Codebook book, float[] x, int from, int to, float divisor, byte[] codes, int codeFrom) {
         int[] table = book.bucketTable();
-        if (table == null) {  // a codebook with several midpoints in one bucket: the reference loop
+        if (table == null || !(divisor <= Float.MAX_VALUE)) {  // several midpoints in a bucket, or NaN/Inf in the block
             super.encode8(book, x, from, to, divisor, codes, codeFrom);
             return;
         }
@@ -71,13 +74,12 @@ public final class VectorBlockwise extends ScalarBlockwise {
         int i = 0;
         FloatVector d = FloatVector.broadcast(F, divisor);
         for (int end = F.loopBound(len); i < end; i += F.length()) {
-            FloatVector v = FloatVector.fromArray(F, x, from + i).div(d).max(-1f).min(1f);
-            IntVector b = v.blend(-1f, v.compare(VectorOperators.NE, v)).reinterpretAsInts();
-            b.lanewise(VectorOperators.XOR, b.lanewise(VectorOperators.ASHR, 31).or(0x80000000)).intoArray(keys, i);
+            IntVector b = FloatVector.fromArray(F, x, from + i).div(d).reinterpretAsInts();
+            IntVector key = b.lanewise(VectorOperators.XOR, b.lanewise(VectorOperators.ASHR, 31).and(0x7FFFFFFF));
+            key.max(KEY_MINUS_1).min(KEY_PLUS_1).lanewise(VectorOperators.XOR, 0x80000000).intoArray(keys, i);
         }
         for (; i < len; i++) {
-            float v = Math.min(1f, Math.max(-1f, x[from + i] / divisor));
-            keys[i] = Codebook.unsignedKey(Float.floatToRawIntBits(v != v ? -1f : v));
+            keys[i] = Codebook.unsignedKey(Float.floatToRawIntBits(Math.min(1f, Math.max(-1f, x[from + i] / divisor))));
         }
         for (int k = 0; k < len; k++) entries[k] = table[keys[k] >>> 16];
         int k = 0;
