@@ -108,10 +108,42 @@ public final class Codebook {
         return search.padded;
     }
 
+    /**
+     * The midpoints as order keys ({@link #orderKey}), followed by {@link #searchSteps()} keys of
+     * 2.0f (above every v in [-1, 1]); a midpoint -0 gets the key of +0 because {@code -0 < +0}
+     * is false in float32. For a non-NaN v in [-1, 1]: {@code keys[j] < orderKey(bits(v))} exactly
+     * when {@code midpoint[j] < v}, and {@code keys[j] - orderKey(bits(v))} cannot overflow (all
+     * keys lie within +-0x40000000), so its sign bit is the compare, branch-free.
+     */
+    public int[] searchKeys() {
+        searchStarts();
+        return search.keys;
+    }
+
+    /**
+     * A one-load search table, or null when some bucket holds more than one midpoint (then use
+     * {@link #searchStarts()}). Buckets are the top 16 bits of {@link #unsignedKey}; entry k is
+     * {@code start << 17 | low}: start = the midpoints in buckets below k, low = the low 16 bits
+     * of the key of the midpoint inside bucket k, or 0x10000 if there is none. For a non-NaN v
+     * with key u: code = start + (low < (u & 0xFFFF) ? 1 : 0), as 7.2 (a midpoint -0 is keyed as +0).
+     */
+    public int[] bucketTable() {
+        searchStarts();
+        return search.buckets;
+    }
+
+    /** The float bits mapped to an int whose unsigned order is the float order (-0 just below +0). */
+    public static int unsignedKey(int floatBits) { return floatBits ^ ((floatBits >> 31) | 0x80000000); }
+
+    /** The float bits mapped to an int whose signed order is the float order (-0 just below +0). */
+    public static int orderKey(int floatBits) { return floatBits ^ ((floatBits >> 31) & 0x7FFFFFFF); }
+
     private static final class Search {
         final byte[] starts = new byte[1 << 16];
         final int steps;
         final float[] padded;
+        final int[] keys;
+        final int[] buckets;
 
         Search(float[] mids) {
             int most = 0;
@@ -127,6 +159,30 @@ public final class Codebook {
             steps = most;
             padded = Arrays.copyOf(mids, mids.length + most);
             Arrays.fill(padded, mids.length, padded.length, Float.POSITIVE_INFINITY);
+            keys = new int[padded.length];
+            for (int j = 0; j < keys.length; j++) {
+                float m = j < mids.length ? mids[j] + 0f : 2f;  // + 0f: -0 becomes +0
+                keys[j] = orderKey(Float.floatToRawIntBits(m));
+            }
+            buckets = bucketsOf(mids);
+        }
+
+        private static int[] bucketsOf(float[] mids) {
+            int[] count = new int[1 << 16], low = new int[1 << 16];
+            Arrays.fill(low, 0x10000);
+            for (float m : mids) {
+                int u = unsignedKey(Float.floatToRawIntBits(m + 0f));  // + 0f: -0 becomes +0
+                count[u >>> 16]++;
+                low[u >>> 16] = u & 0xFFFF;
+            }
+            int[] t = new int[1 << 16];
+            int start = 0;
+            for (int k = 0; k < t.length; k++) {
+                if (count[k] > 1) return null;
+                t[k] = start << 17 | low[k];
+                start += count[k];
+            }
+            return t;
         }
 
         private static int countBelow(float[] m, float v) {

@@ -4,27 +4,36 @@ import io.lowbit.Codebook;
 import io.lowbit.backend.AdamWScalars;
 import io.lowbit.backend.scalar.ScalarBlockwise;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Blockwise kernels with the Vector API for absmax and the scaled, clamped values (lane-wise
  * IEEE division and Math.max/min semantics, so the same floats as the reference), and a
- * table-driven nearest-code search: the top 16 bits of v index {@link Codebook#searchStarts()},
- * then at most a few midpoint compares finish the count. Same codes as the reference binary
+ * table-driven nearest-code search: one load from {@link Codebook#bucketTable()} and one
+ * branch-free integer compare per element (single values: {@link Codebook#searchStarts()} and
+ * compares against {@link Codebook#searchKeys()}). Same codes as the reference binary
  * search, bit for bit (tested); the optimizer arithmetic is the reference's.
  */
 public final class VectorBlockwise extends ScalarBlockwise {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[4096]);
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** Bytes with one lane per int lane, for the narrowing store; null where no such shape exists (fewer than 8 lanes). */
+    private static final VectorSpecies<Byte> B = I.length() >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(I.length() * 8)) : null;
+    private static final int KEY_MINUS_1 = Codebook.orderKey(Float.floatToRawIntBits(-1f)), KEY_PLUS_1 = Codebook.orderKey(Float.floatToRawIntBits(1f));
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Scratch(4096));
 
+    /** v is normalized (clamped to [-1, 1]), as the reference passes it; branch-free as {@link #encode8}. */
     @Override
     protected int code(Codebook book, float v) {
         if (v != v) return 0;  // NaN: below no midpoint
-        float[] mids = book.paddedMidpoints();
-        int c = book.searchStarts()[Float.floatToRawIntBits(v) >>> 16] & 0xFF;
-        for (int s = book.searchSteps(); s > 0; s--) c += mids[c] < v ? 1 : 0;
+        int b = Float.floatToRawIntBits(v), key = Codebook.orderKey(b);
+        int[] keys = book.searchKeys();
+        int c = book.searchStarts()[b >>> 16] & 0xFF;
+        for (int s = book.searchSteps(); s > 0; s--) c += (keys[c] - key) >>> 31;
         return c;
     }
 
@@ -40,38 +49,57 @@ public final class VectorBlockwise extends ScalarBlockwise {
         return a;
     }
 
+    /**
+     * Three passes over the block in L1-sized scratch. (1) lane-wise: v = x / divisor (IEEE
+     * division, as the reference) as its order key, clamped to the keys of [-1, 1] (the same as
+     * clamping v: the key order is the float order), then made unsigned; (2) per element, one load
+     * from {@link Codebook#bucketTable()} (the only step that is not lane-wise: JDK 17 gathers are
+     * slower than scalar loads); (3) lane-wise: code = start + (low - (u & 0xFFFF) < 0), narrowed
+     * to bytes. No data-dependent branch anywhere (a float compare per element would be
+     * mispredicted about half the time). The divisor is the block's max(absmax, 1e-38f), as
+     * quantizeBlock passes it: a NaN or infinite one (a block holding NaN or Inf, where v can be
+     * NaN) takes the reference loop; a finite one means every x of the block is finite.
+     */
     @Override
     protected void encode8(Codebook book, float[] x, int from, int to, float divisor, byte[] codes, int codeFrom) {
-        int len = to - from;
-        float[] v = SCRATCH.get();
-        if (v.length < len) {
-            v = new float[len];
-            SCRATCH.set(v);
+        int[] table = book.bucketTable();
+        if (table == null || !(divisor <= Float.MAX_VALUE)) {  // several midpoints in a bucket, or NaN/Inf in the block
+            super.encode8(book, x, from, to, divisor, codes, codeFrom);
+            return;
         }
+        int len = to - from;
+        Scratch s = SCRATCH.get();
+        if (s.keys.length < len) SCRATCH.set(s = new Scratch(len));
+        int[] keys = s.keys, entries = s.entries;
         int i = 0;
         FloatVector d = FloatVector.broadcast(F, divisor);
         for (int end = F.loopBound(len); i < end; i += F.length()) {
-            FloatVector.fromArray(F, x, from + i).div(d).max(-1f).min(1f).intoArray(v, i);
+            IntVector b = FloatVector.fromArray(F, x, from + i).div(d).reinterpretAsInts();
+            IntVector key = b.lanewise(VectorOperators.XOR, b.lanewise(VectorOperators.ASHR, 31).and(0x7FFFFFFF));
+            key.max(KEY_MINUS_1).min(KEY_PLUS_1).lanewise(VectorOperators.XOR, 0x80000000).intoArray(keys, i);
         }
-        for (; i < len; i++) v[i] = Math.min(1f, Math.max(-1f, x[from + i] / divisor));
-        byte[] starts = book.searchStarts();
-        float[] mids = book.paddedMidpoints();
-        int steps = book.searchSteps();
-        if (steps == 1) {  // the dynamic maps and the 4-bit tables: one branch-free compare
-            for (int k = 0; k < len; k++) {
-                float vk = v[k];
-                int c = starts[Float.floatToRawIntBits(vk) >>> 16] & 0xFF;
-                c += mids[c] < vk ? 1 : 0;
-                codes[codeFrom + k] = (byte) (vk != vk ? 0 : c);
+        for (; i < len; i++) {
+            keys[i] = Codebook.unsignedKey(Float.floatToRawIntBits(Math.min(1f, Math.max(-1f, x[from + i] / divisor))));
+        }
+        for (int k = 0; k < len; k++) entries[k] = table[keys[k] >>> 16];
+        int k = 0;
+        if (B != null) {
+            for (int end = I.loopBound(len); k < end; k += I.length()) {
+                IntVector e = IntVector.fromArray(I, entries, k), u = IntVector.fromArray(I, keys, k);
+                IntVector below = e.and(0x1FFFF).sub(u.and(0xFFFF)).lanewise(VectorOperators.LSHR, 31);
+                e.lanewise(VectorOperators.LSHR, 17).add(below).convertShape(VectorOperators.I2B, B, 0)
+                        .reinterpretAsBytes().intoArray(codes, codeFrom + k);
             }
-            return;
         }
-        for (int k = 0; k < len; k++) {
-            float vk = v[k];
-            int c = starts[Float.floatToRawIntBits(vk) >>> 16] & 0xFF;
-            for (int s = 0; s < steps; s++) c += mids[c] < vk ? 1 : 0;  // sorted: once false, stays false
-            codes[codeFrom + k] = (byte) (vk != vk ? 0 : c);
+        for (; k < len; k++) {
+            int e = entries[k];
+            codes[codeFrom + k] = (byte) ((e >>> 17) + (((e & 0x1FFFF) - (keys[k] & 0xFFFF)) >>> 31));
         }
+    }
+
+    private static final class Scratch {
+        final int[] keys, entries;
+        Scratch(int n) { keys = new int[n]; entries = new int[n]; }
     }
 
     /** 7.3 steps 1-3 lane-wise: the same float32 operations in the same order, no FMA. */

@@ -1,0 +1,128 @@
+package io.lowbit;
+
+import io.lowbit.backend.Backend;
+import io.lowbit.backend.Backends;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The fast search paths (Codebook.bucketTable, searchKeys; the vector backend's encode8 and
+ * code) against the brute-force reading of 7.2 and the scalar reference: every midpoint and
+ * its float neighbours, signed zeros, subnormals, NaN and Inf blocks, and codebooks that take
+ * the fallback paths (several midpoints in one bucket, a -0 midpoint).
+ */
+class BlockwiseFastSearchTest {
+    /** Midpoints -0.5, -0 (from -0 and -0), 0.5: a -0 midpoint is not below +0. */
+    private static final Codebook NEGATIVE_ZERO_MID = Codebook.of("neg-zero-mid", new float[] {-1f, -0f, -0f, 1f});
+    /** Three midpoints within one 16-bit bucket of 0.25: the table is null, the fallback runs. */
+    private static final Codebook CROWDED = Codebook.of("crowded", new float[] {
+            -1f, 0.25f, Math.nextUp(0.25f), Math.nextUp(Math.nextUp(0.25f)), Math.nextUp(Math.nextUp(Math.nextUp(0.25f))), 1f});
+    private static final Codebook[] BOOKS = {Codebook.DYNAMIC_SIGNED, Codebook.DYNAMIC_UNSIGNED, Codebook.NF4,
+            Codebook.FP4, Codebook.LINEAR4, Codebook.DYNAMIC_SIGNED_4, NEGATIVE_ZERO_MID, CROWDED};
+
+    private static int countBelow(float[] mids, float v) {
+        int c = 0;
+        for (float m : mids) if (m < v) c++;  // NaN: below nothing
+        return c;
+    }
+
+    @Test
+    void bucketTableExistsExactlyWhenNoBucketHoldsTwoMidpoints() {
+        for (Codebook c : new Codebook[] {Codebook.DYNAMIC_SIGNED, Codebook.DYNAMIC_UNSIGNED, Codebook.NF4, Codebook.FP4,
+                Codebook.LINEAR4, Codebook.DYNAMIC_SIGNED_4, NEGATIVE_ZERO_MID}) {
+            assertNotNull(c.bucketTable(), c.name());
+        }
+        assertNull(CROWDED.bucketTable());
+        assertTrue(CROWDED.searchSteps() >= 3);
+    }
+
+    @Test
+    void unsignedAndSignedKeysFollowFloatOrder() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < 100_000; i++) {
+            float a = Float.intBitsToFloat(r.nextInt()), b = Float.intBitsToFloat(r.nextInt());
+            if (a != a || b != b) continue;
+            int ab = Float.floatToRawIntBits(a), bb = Float.floatToRawIntBits(b);
+            if (a != b) {
+                assertEquals(a < b, Integer.compareUnsigned(Codebook.unsignedKey(ab), Codebook.unsignedKey(bb)) < 0);
+                assertEquals(a < b, Codebook.orderKey(ab) < Codebook.orderKey(bb));
+            }
+        }
+        assertTrue(Integer.compareUnsigned(Codebook.unsignedKey(Float.floatToRawIntBits(-0f)), Codebook.unsignedKey(0)) < 0);
+    }
+
+    /** Values v with absmax 1 (x[0] = 1), so v = x: each backend's code must be the brute-force count. */
+    @Test
+    void everyMidpointItsNeighboursAndSpecialValuesGetTheCountBelow() {
+        for (Codebook book : BOOKS) {
+            float[] mids = book.midpoints();
+            List<Float> vs = new ArrayList<>(List.of(1f, -1f, 0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL,
+                    -Float.MIN_NORMAL, Math.nextDown(Float.MIN_NORMAL), 1e-38f, -1e-38f, Math.nextDown(1f), Math.nextUp(-1f)));
+            for (float m : mids) {
+                vs.add(m);
+                vs.add(Math.nextUp(m));
+                vs.add(Math.nextDown(m));
+                vs.add(-m);
+            }
+            float[] x = new float[vs.size() + 1];
+            x[0] = 1f;
+            for (int i = 0; i < vs.size(); i++) x[i + 1] = Math.max(-1f, Math.min(1f, vs.get(i)));
+            for (Backend be : Backends.available()) {
+                for (int bs : new int[] {64, 4096}) {
+                    float[] y = x.clone();
+                    for (int b = 0; b < y.length; b += bs) y[b] = 1f;  // absmax 1 in every block
+                    Blockwise.Quantized q = Blockwise.on(be).threads(1).quantize(book, y, bs);
+                    for (int i = 0; i < y.length; i++) {
+                        assertEquals(countBelow(mids, y[i]), q.codes()[i] & 0xFF, be.name() + " " + book.name() + " v=" + y[i]);
+                    }
+                    if (book.size() <= 16) {
+                        Blockwise.Quantized q4 = Blockwise.on(be).threads(1).quantize4(book, y, bs);
+                        for (int i = 0; i < y.length; i++) assertEquals(q.codes()[i], (q4.codes()[i >> 1] >> ((i & 1) * 4)) & 0xF);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Any bit patterns, Inf included (absmax Inf: the Inf elements give NaN v, code 0), NaN blocks, tiny blocks. */
+    @Test
+    void randomBitPatternsInfAndNaNBlocksMatchTheReference() {
+        SplittableRandom r = new SplittableRandom(6);
+        Blockwise ref = Blockwise.on(Backends.scalar()).threads(1);
+        for (Codebook book : BOOKS) {
+            for (int bs : new int[] {64, 256, 1024}) {
+                for (int n : new int[] {0, 1, 7, bs - 1, bs + 9, 5 * bs + 3}) {
+                    float[] x = new float[n];
+                    int kind = r.nextInt(4);
+                    for (int i = 0; i < n; i++) {
+                        x[i] = switch (kind) {
+                            case 0 -> Float.intBitsToFloat(r.nextInt());
+                            case 1 -> Float.intBitsToFloat(r.nextInt() & 0x807FFFFF);  // subnormals and zeros: divisor 1e-38
+                            case 2 -> r.nextInt(50) == 0 ? (r.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY) : (float) r.nextGaussian();
+                            default -> (float) r.nextGaussian() * 1e-3f;
+                        };
+                    }
+                    if (n > 0 && r.nextInt(3) == 0) x[r.nextInt(n)] = Float.NaN;
+                    Blockwise.Quantized q = ref.quantize(book, x, bs);
+                    for (int i = 0; i < n; i++) {
+                        float a = Math.max(q.absmax()[i / bs], 1e-38f);
+                        float v = Math.min(1f, Math.max(-1f, x[i] / a));
+                        assertEquals(countBelow(book.midpoints(), v), q.codes()[i] & 0xFF);
+                    }
+                    for (Backend be : Backends.available()) {
+                        for (int t : new int[] {1, 2, 3}) {
+                            Blockwise.Quantized fq = Blockwise.on(be).threads(t).quantize(book, x, bs);
+                            assertArrayEquals(q.codes(), fq.codes(), be.name() + " " + book.name());
+                            assertArrayEquals(q.absmax(), fq.absmax(), be.name() + " " + book.name());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
