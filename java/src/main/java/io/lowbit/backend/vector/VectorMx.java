@@ -3,10 +3,12 @@ package io.lowbit.backend.vector;
 import io.lowbit.ElementFormat;
 import io.lowbit.backend.scalar.ScalarCodec;
 import io.lowbit.backend.scalar.ScalarMx;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.ArrayList;
@@ -37,6 +39,8 @@ public class VectorMx extends ScalarMx {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
     private static final int L = FS.length();
+    /** Bytes of one int vector's lanes (64 bits for AVX2), or null where no such shape exists. */
+    private static final VectorSpecies<Byte> BS = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
     private static final float TWO23 = 0x1p23f;
 
     private final int threads;
@@ -114,6 +118,7 @@ public class VectorMx extends ScalarMx {
     protected long mxBlocks(MxJob job, long from, long to) {
         int bs = job.blockSize();
         if (job.random() != null || job.axis() == 0 || bs % L != 0) return super.mxBlocks(job, from, to);
+        if (from >= to) return 0;   // no blocks (cols 0: nb is 0 too)
         int nb = job.blocksPerLine();
         int cols = job.cols();
         ElementFormat elem = job.elem();
@@ -200,8 +205,12 @@ public class VectorMx extends ScalarMx {
         }
         // int lanes to bytes through an int array: JDK 17 does not compile convertShape(I2B)
         // to vector instructions here, and its fallback boxes
-        code.intoArray(lanes, 0);
-        for (int k = 0; k < L; k++) codes[codesAt + k] = (byte) lanes[k];
+        if (BS != null) {
+            ((ByteVector) code.castShape(BS, 0)).intoArray(codes, codesAt);
+        } else {
+            code.intoArray(lanes, 0);
+            for (int k = 0; k < L; k++) codes[codesAt + k] = (byte) lanes[k];
+        }
         if (clipMask != null) {
             for (int k = 0; k < L; k++) clipMask[i + k] = (byte) (clipped.laneIsSet(k) ? 1 : 0);
         }
@@ -224,7 +233,7 @@ public class VectorMx extends ScalarMx {
     }
 
     /** Per-format constants of {@link #magnitudeCode}. */
-    private static final class Minifloat {
+    static final class Minifloat {
         final int shift;          // 23 - mantissa bits: float32 fraction bits dropped
         final int halfMinusOne;   // half an element ulp minus one, in float32 fraction units
         final int rebias;         // float32 exponent field to the element's, in code units
@@ -232,7 +241,7 @@ public class VectorMx extends ScalarMx {
         final int minNormalBits;  // float32 bits of the smallest normal element magnitude
         final int maxCode;        // largest finite magnitude code
 
-        Minifloat(ElementFormat elem) {
+        Minifloat(ElementFormat elem, int maxCode) {
             int m = elem.mantissaBits();
             int emin = 1 - elem.bias();
             shift = 23 - m;
@@ -240,7 +249,7 @@ public class VectorMx extends ScalarMx {
             rebias = (127 - elem.bias()) << m;
             subnormalScale = Math.scalb(1f, m - emin);
             minNormalBits = Float.floatToRawIntBits(Math.scalb(1f, emin));
-            maxCode = maxMagnitude(elem);
+            this.maxCode = maxCode;
         }
     }
 
@@ -248,7 +257,9 @@ public class VectorMx extends ScalarMx {
 
     static {
         for (ElementFormat f : ElementFormat.values()) {
-            if (f.isMxElement() && f != ElementFormat.INT8) MINIFLOATS[f.ordinal()] = new Minifloat(f);
+            if (f.isMxElement() && f != ElementFormat.INT8) MINIFLOATS[f.ordinal()] = new Minifloat(f, maxMagnitude(f));
+            // scale formats of section 5: every value up to maxFinite is finite (0xFF is NaN)
+            if (f == ElementFormat.UE4M3 || f == ElementFormat.UE5M3) MINIFLOATS[f.ordinal()] = new Minifloat(f, 0xFE);
         }
     }
 
@@ -309,16 +320,24 @@ public class VectorMx extends ScalarMx {
     @Override
     protected long scaledBlocks(ScaledJob job, long from, long to) {
         if (job.random() != null || SCALED_BLOCK % L != 0) return super.scaledBlocks(job, from, to);
+        if (from >= to) return 0;   // no blocks (cols 0: nb is 0 too)
         int nb = job.blocksPerRow();
         int cols = job.cols();
         float[] lut = decodeTable(ElementFormat.E2M1);
+        ElementFormat sf = job.scaleFormat();
+        float[] scaleLut = decodeTable(sf);
+        Minifloat scaleCast = MINIFLOATS[sf.ordinal()];
         byte[] scratch = job.codes() == null ? new byte[SCALED_BLOCK] : null;
         int[] lanes = new int[L];
-        ElementFormat sf = job.scaleFormat();
         long saturated = 0;
-        for (long t = from; t < to; t++) {
-            int row = (int) (t / nb);
-            int c0 = (int) (t % nb) * SCALED_BLOCK;
+        int row = (int) (from / nb);
+        int blockInRow = (int) (from % nb);
+        for (long t = from; t < to; t++, blockInRow++) {
+            if (blockInRow == nb) {   // (row, block) walked along: a long division per block costs more than the block
+                blockInRow = 0;
+                row++;
+            }
+            int c0 = blockInRow * SCALED_BLOCK;
             if (c0 + SCALED_BLOCK > cols) {
                 saturated += super.scaledBlocks(job, t, t + 1);
                 continue;
@@ -327,9 +346,10 @@ public class VectorMx extends ScalarMx {
             int r1 = job.tile16x16() ? r0 + SCALED_BLOCK : row + 1;
             float amax = 0f;
             for (int r = r0; r < r1; r++) amax = Math.max(amax, amax(job.x(), r * cols + c0, SCALED_BLOCK));
-            int scaleCode = blockScaleCode(sf, job.encT(), amax);
+            float d = blockScaleValue(sf, job.encT(), amax);
+            int scaleCode = scaleCast != null ? scaleCode(scaleCast, d) : ScalarCodec.encode(sf, d, false);
             job.scales()[(int) t] = (byte) scaleCode;
-            float scale = ScalarCodec.decode(sf, scaleCode);
+            float scale = scaleLut[scaleCode];
             float encB = blockEncodeScale(scale, job.decT());
             int first = row * cols + c0;
             byte[] codes = job.codes() != null ? job.codes() : scratch;
@@ -345,4 +365,20 @@ public class VectorMx extends ScalarMx {
         }
         return saturated;
     }
+
+    /**
+     * ScalarCodec.encode(sf, d, false) (RNE) for an unsigned scale format and d in
+     * [+0, maxFinite] (what {@link #blockScaleValue} gives for a finite amax), on d's bits
+     * like {@link #magnitudeCode}: normal values rounded on their float32 fraction bits
+     * (a carry moves to the next binade, and no d at most maxFinite rounds past it),
+     * smaller ones on the subnormal grid, where d * 2^(m - emin) is exact and rint is RNE.
+     */
+    static int scaleCode(Minifloat f, float d) {
+        int bits = Float.floatToRawIntBits(d);
+        if (bits < f.minNormalBits) return (int) Math.rint(d * f.subnormalScale);
+        return ((bits + ((bits >>> f.shift) & 1) + f.halfMinusOne) >>> f.shift) - f.rebias;
+    }
+
+    /** The constants of {@link #scaleCode} for UE4M3 or UE5M3 (for tests). */
+    static Minifloat scaleCast(ElementFormat sf) { return MINIFLOATS[sf.ordinal()]; }
 }
