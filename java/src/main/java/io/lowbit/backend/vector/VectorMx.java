@@ -42,6 +42,8 @@ public class VectorMx extends ScalarMx {
     /** Bytes of one int vector's lanes (64 bits for AVX2), or null where no such shape exists. */
     private static final VectorSpecies<Byte> BS = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
     private static final float TWO23 = 0x1p23f;
+    private static final int TWO22_BITS = Float.floatToRawIntBits(0x1p22f);
+    private static final int SIX_BITS = Float.floatToRawIntBits(6f);
 
     private final int threads;
     private final long elementsPerTask;
@@ -192,7 +194,7 @@ public class VectorMx extends ScalarMx {
         VectorMask<Float> clipped;
         if (scaled) {
             clipped = v.compare(VectorOperators.GT, 6f);
-            v = v.min(6f);
+            v = v.reinterpretAsInts().min(SIX_BITS).reinterpretAsFloats();   // min(v, 6) on the bits, as in roundToInteger
         } else {
             clipped = av.compare(VectorOperators.GT, bound);
         }
@@ -203,8 +205,8 @@ public class VectorMx extends ScalarMx {
         } else {
             code = code.blend(code.or(1 << (elem.bits() - 1)), negative);
         }
-        // int lanes to bytes through an int array: JDK 17 does not compile convertShape(I2B)
-        // to vector instructions here, and its fallback boxes
+        // lanes to bytes: castShape to the byte vector of L lanes; where none exists (L < 8),
+        // through an int array
         if (BS != null) {
             ((ByteVector) code.castShape(BS, 0)).intoArray(codes, codesAt);
         } else {
@@ -265,12 +267,16 @@ public class VectorMx extends ScalarMx {
 
     /**
      * RNE of non-negative w to an integer, for w below 2^22 (larger w give at least 2^22,
-     * which every caller clamps): w + 2^23 rounds w to an integer (float32 RNE, the ulp at
+     * which every caller clamps; w is never NaN or negative): w + 2^23 rounds w to an integer (float32 RNE, the ulp at
      * 2^23 is 1), and that integer is the low bits of the sum (no float-to-int conversion,
      * which the JDK 17 Vector API does not compile to one instruction).
      */
     private static IntVector roundToInteger(FloatVector w) {
-        return w.min(0x1p22f).add(TWO23).reinterpretAsInts().sub(0x4B000000);
+        // the clamp on the bits: w is not NaN and not negative, so integer order is float
+        // order, and an integer min is one instruction where a float min with Java's NaN and
+        // -0 rules is several
+        FloatVector clamped = w.reinterpretAsInts().min(TWO22_BITS).reinterpretAsFloats();
+        return clamped.add(TWO23).reinterpretAsInts().sub(0x4B000000);
     }
 
     private static int maxMagnitude(ElementFormat elem) {
