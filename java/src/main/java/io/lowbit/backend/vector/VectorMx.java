@@ -155,9 +155,7 @@ public class VectorMx extends ScalarMx {
             // without a codes array (fake quantization) the block's codes go to a scratch array
             byte[] codes = job.codes() != null ? job.codes() : scratch;
             int base = job.codes() != null ? first : 0;
-            for (int i = first; i < first + bs; i += L) {
-                saturated += encodeVector(elem, job.x(), i, inverse, bound, false, codes, base + i - first, job.clipMask(), lanes);
-            }
+            saturated += encodeVectors(elem, job.x(), first, bs, inverse, bound, false, codes, base, job.clipMask(), lanes);
             if (job.dequantized() != null) {
                 for (int i = first; i < first + bs; i++) job.dequantized()[i] = lut[codes[base + i - first] & 0xFF] * scale;
             }
@@ -179,62 +177,77 @@ public class VectorMx extends ScalarMx {
     }
 
     /**
-     * Encodes L elements from {@code x[i]} as {@code elem} codes of {@code x * scaleUp} (RNE,
-     * saturating). MX: {@code scaleUp} is 2^-e (the product exact, see the class doc) and an
+     * Encodes {@code count} (a multiple of L) elements from {@code x[first]} as {@code elem} codes of {@code x * scaleUp} (RNE,
+     * saturating) into {@code codes[codesAt ..]}. MX: {@code scaleUp} is 2^-e (the product exact, see the class doc) and an
      * element saturates when {@code |x| > bound}. Scaled ({@code scaled}): {@code scaleUp} is
      * encB, and the float32 product is clamped to [-6, 6] (contract 5 step 5), saturating when
-     * {@code |x * encB| > 6}. Writes codes and clip flags where asked; returns the number of
-     * saturated lanes.
+     * {@code |x * encB| > 6}. Writes clip flags where asked; returns the number of saturated
+     * elements. The loop is here, not in the caller, so that the JIT compiles it as one unit
+     * with every vector operation inlined whatever it decides about inlining this call
+     * (a per-vector method is past the JIT's inlining size: a call per 8 elements).
      */
-    private static int encodeVector(ElementFormat elem, float[] x, int i, float scaleUp, float bound, boolean scaled,
-                                    byte[] codes, int codesAt, byte[] clipMask, int[] lanes) {
-        FloatVector xv = FloatVector.fromArray(FS, x, i);
-        FloatVector av = xv.abs();
-        FloatVector v = av.mul(scaleUp);   // |x * scaleUp|: the product's rounding is sign-symmetric
-        VectorMask<Float> clipped;
-        if (scaled) {
-            clipped = v.compare(VectorOperators.GT, 6f);
-            v = v.reinterpretAsInts().min(SIX_BITS).reinterpretAsFloats();   // min(v, 6) on the bits, as in roundToInteger
-        } else {
-            clipped = av.compare(VectorOperators.GT, bound);
+    private static int encodeVectors(ElementFormat elem, float[] x, int first, int count, float scaleUp, float bound,
+                                     boolean scaled, byte[] codes, int codesAt, byte[] clipMask, int[] lanes) {
+        int saturated = 0;
+        for (int i = first; i < first + count; i += L, codesAt += L) {
+            FloatVector xv = FloatVector.fromArray(FS, x, i);
+            FloatVector av = xv.abs();
+            FloatVector v = av.mul(scaleUp);   // |x * scaleUp|: the product's rounding is sign-symmetric
+            VectorMask<Float> clipped;
+            if (scaled) {
+                clipped = v.compare(VectorOperators.GT, 6f);
+                v = v.reinterpretAsInts().min(SIX_BITS).reinterpretAsFloats();   // min(v, 6) on the bits, as in the rounding below
+            } else {
+                clipped = av.compare(VectorOperators.GT, bound);
+            }
+            // The magnitude code: RNE, saturating, exact (see the class doc). Written out here, not
+            // in helpers: a helper taking or returning vectors boxes them whenever the JIT happens
+            // not to inline it (seen: NVFP4 runs taking 3x as long, by the luck of compile order).
+            // Rounding w >= 0 (never NaN) to an integer: clamp to 2^22 on the bits (integer order
+            // is float order here; a float min with Java's NaN and -0 rules is several
+            // instructions), then w + 2^23 rounds to an integer (float32 RNE, the ulp at 2^23 is
+            // 1) held in the low bits of the sum: no float-to-int conversion, which the JDK 17
+            // Vector API does not compile to one instruction.
+            IntVector vbits = v.reinterpretAsInts();
+            IntVector code;
+            if (elem == ElementFormat.INT8) {
+                FloatVector w = v.mul(64f);
+                code = w.reinterpretAsInts().min(TWO22_BITS).reinterpretAsFloats().add(TWO23).reinterpretAsInts()
+                        .sub(0x4B000000).min(127);
+            } else {
+                Minifloat f = MINIFLOATS[elem.ordinal()];
+                // a normal element value: RNE on the float32 fraction bits, the carry into the exponent included
+                IntVector normal = vbits.add(vbits.lanewise(VectorOperators.LSHR, f.shift).and(1)).add(f.halfMinusOne)
+                        .lanewise(VectorOperators.LSHR, f.shift).sub(f.rebias);
+                // below the smallest normal: RNE on the subnormal grid
+                FloatVector w = v.mul(f.subnormalScale);
+                IntVector sub = w.reinterpretAsInts().min(TWO22_BITS).reinterpretAsFloats().add(TWO23).reinterpretAsInts()
+                        .sub(0x4B000000);
+                code = normal.blend(sub, vbits.compare(VectorOperators.LT, f.minNormalBits)).min(f.maxCode);
+            }
+            VectorMask<Integer> negative = xv.reinterpretAsInts().compare(VectorOperators.LT, 0);
+            if (elem == ElementFormat.INT8) {
+                code = code.blend(code.neg().and(0xFF), negative);
+            } else {
+                code = code.blend(code.or(1 << (elem.bits() - 1)), negative);
+            }
+            // lanes to bytes: castShape to the byte vector of L lanes; where none exists (L < 8),
+            // through an int array
+            if (BS != null) {
+                ((ByteVector) code.castShape(BS, 0)).intoArray(codes, codesAt);
+            } else {
+                code.intoArray(lanes, 0);
+                for (int k = 0; k < L; k++) codes[codesAt + k] = (byte) lanes[k];
+            }
+            if (clipMask != null) {
+                for (int k = 0; k < L; k++) clipMask[i + k] = (byte) (clipped.laneIsSet(k) ? 1 : 0);
+            }
+            saturated += clipped.trueCount();
         }
-        IntVector code = magnitudeCode(elem, v);
-        VectorMask<Integer> negative = xv.reinterpretAsInts().compare(VectorOperators.LT, 0);
-        if (elem == ElementFormat.INT8) {
-            code = code.blend(code.neg().and(0xFF), negative);
-        } else {
-            code = code.blend(code.or(1 << (elem.bits() - 1)), negative);
-        }
-        // lanes to bytes: castShape to the byte vector of L lanes; where none exists (L < 8),
-        // through an int array
-        if (BS != null) {
-            ((ByteVector) code.castShape(BS, 0)).intoArray(codes, codesAt);
-        } else {
-            code.intoArray(lanes, 0);
-            for (int k = 0; k < L; k++) codes[codesAt + k] = (byte) lanes[k];
-        }
-        if (clipMask != null) {
-            for (int k = 0; k < L; k++) clipMask[i + k] = (byte) (clipped.laneIsSet(k) ? 1 : 0);
-        }
-        return clipped.trueCount();
+        return saturated;
     }
 
-    /** The RNE saturating magnitude code of non-negative float32 values v (exact, see class doc). */
-    private static IntVector magnitudeCode(ElementFormat elem, FloatVector v) {
-        if (elem == ElementFormat.INT8) {
-            return roundToInteger(v.mul(64f)).min(127);
-        }
-        Minifloat f = MINIFLOATS[elem.ordinal()];
-        IntVector bits = v.reinterpretAsInts();
-        IntVector normal = bits.add(bits.lanewise(VectorOperators.LSHR, f.shift).and(1)).add(f.halfMinusOne)
-                .lanewise(VectorOperators.LSHR, f.shift).sub(f.rebias);
-        IntVector sub = roundToInteger(v.mul(f.subnormalScale));
-        // v is non-negative, so comparing bits as integers orders it like floats
-        VectorMask<Integer> small = bits.compare(VectorOperators.LT, f.minNormalBits);
-        return normal.blend(sub, small).min(f.maxCode);
-    }
-
-    /** Per-format constants of {@link #magnitudeCode}. */
+    /** Per-format constants of the magnitude code in {@link #encodeVectors}. */
     static final class Minifloat {
         final int shift;          // 23 - mantissa bits: float32 fraction bits dropped
         final int halfMinusOne;   // half an element ulp minus one, in float32 fraction units
@@ -263,20 +276,6 @@ public class VectorMx extends ScalarMx {
             // scale formats of section 5: every value up to maxFinite is finite (0xFF is NaN)
             if (f == ElementFormat.UE4M3 || f == ElementFormat.UE5M3) MINIFLOATS[f.ordinal()] = new Minifloat(f, 0xFE);
         }
-    }
-
-    /**
-     * RNE of non-negative w to an integer, for w below 2^22 (larger w give at least 2^22,
-     * which every caller clamps; w is never NaN or negative): w + 2^23 rounds w to an integer (float32 RNE, the ulp at
-     * 2^23 is 1), and that integer is the low bits of the sum (no float-to-int conversion,
-     * which the JDK 17 Vector API does not compile to one instruction).
-     */
-    private static IntVector roundToInteger(FloatVector w) {
-        // the clamp on the bits: w is not NaN and not negative, so integer order is float
-        // order, and an integer min is one instruction where a float min with Java's NaN and
-        // -0 rules is several
-        FloatVector clamped = w.reinterpretAsInts().min(TWO22_BITS).reinterpretAsFloats();
-        return clamped.add(TWO23).reinterpretAsInts().sub(0x4B000000);
     }
 
     private static int maxMagnitude(ElementFormat elem) {
@@ -360,9 +359,8 @@ public class VectorMx extends ScalarMx {
             int first = row * cols + c0;
             byte[] codes = job.codes() != null ? job.codes() : scratch;
             int base = job.codes() != null ? first : 0;
-            for (int i = first; i < first + SCALED_BLOCK; i += L) {
-                saturated += encodeVector(ElementFormat.E2M1, job.x(), i, encB, 0f, true, codes, base + i - first, job.clipMask(), lanes);
-            }
+            saturated += encodeVectors(ElementFormat.E2M1, job.x(), first, SCALED_BLOCK, encB, 0f, true, codes, base,
+                    job.clipMask(), lanes);
             if (job.dequantized() != null) {
                 for (int i = first; i < first + SCALED_BLOCK; i++) {
                     job.dequantized()[i] = (lut[codes[base + i - first] & 0xFF] * scale) * job.decT();
@@ -375,7 +373,7 @@ public class VectorMx extends ScalarMx {
     /**
      * ScalarCodec.encode(sf, d, false) (RNE) for an unsigned scale format and d in
      * [+0, maxFinite] (what {@link #blockScaleValue} gives for a finite amax), on d's bits
-     * like {@link #magnitudeCode}: normal values rounded on their float32 fraction bits
+     * like the magnitude code of {@link #encodeVectors}: normal values rounded on their float32 fraction bits
      * (a carry moves to the next binade, and no d at most maxFinite rounds past it),
      * smaller ones on the subnormal grid, where d * 2^(m - emin) is exact and rint is RNE.
      */
