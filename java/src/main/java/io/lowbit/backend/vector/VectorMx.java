@@ -188,18 +188,24 @@ public class VectorMx extends ScalarMx {
      */
     private static int encodeVectors(ElementFormat elem, float[] x, int first, int count, float scaleUp, float bound,
                                      boolean scaled, byte[] codes, int codesAt, byte[] clipMask, int[] lanes) {
-        int saturated = 0;
+        // Clip flags as 0/1 lanes summed in a vector, reduced once: the compared values are
+        // neither NaN (a NaN block never gets here) nor negative, so float order is the order of
+        // their bits, and (limitBits - bits) >>> 31 is 1 exactly where bits > limitBits.
+        IntVector clips = IntVector.zero(IS);
+        int limitBits = Float.floatToRawIntBits(scaled ? 6f : bound);
         for (int i = first; i < first + count; i += L, codesAt += L) {
             FloatVector xv = FloatVector.fromArray(FS, x, i);
-            FloatVector av = xv.abs();
-            FloatVector v = av.mul(scaleUp);   // |x * scaleUp|: the product's rounding is sign-symmetric
-            VectorMask<Float> clipped;
+            IntVector absBits = xv.reinterpretAsInts().and(0x7FFFFFFF);
+            FloatVector v = absBits.reinterpretAsFloats().mul(scaleUp);   // |x * scaleUp|: the product's rounding is sign-symmetric
+            IntVector clipped;
             if (scaled) {
-                clipped = v.compare(VectorOperators.GT, 6f);
-                v = v.reinterpretAsInts().min(SIX_BITS).reinterpretAsFloats();   // min(v, 6) on the bits, as in the rounding below
+                IntVector pbits = v.reinterpretAsInts();
+                clipped = pbits.broadcast(limitBits).sub(pbits).lanewise(VectorOperators.LSHR, 31);
+                v = pbits.min(SIX_BITS).reinterpretAsFloats();   // min(v, 6) on the bits, as in the rounding below
             } else {
-                clipped = av.compare(VectorOperators.GT, bound);
+                clipped = absBits.broadcast(limitBits).sub(absBits).lanewise(VectorOperators.LSHR, 31);
             }
+            clips = clips.add(clipped);
             // The magnitude code: RNE, saturating, exact (see the class doc). Written out here, not
             // in helpers: a helper taking or returning vectors boxes them whenever the JIT happens
             // not to inline it (seen: NVFP4 runs taking 3x as long, by the luck of compile order).
@@ -240,11 +246,15 @@ public class VectorMx extends ScalarMx {
                 for (int k = 0; k < L; k++) codes[codesAt + k] = (byte) lanes[k];
             }
             if (clipMask != null) {
-                for (int k = 0; k < L; k++) clipMask[i + k] = (byte) (clipped.laneIsSet(k) ? 1 : 0);
+                if (BS != null) {
+                    ((ByteVector) clipped.castShape(BS, 0)).intoArray(clipMask, i);
+                } else {
+                    clipped.intoArray(lanes, 0);
+                    for (int k = 0; k < L; k++) clipMask[i + k] = (byte) lanes[k];
+                }
             }
-            saturated += clipped.trueCount();
         }
-        return saturated;
+        return clips.reduceLanes(VectorOperators.ADD);
     }
 
     /** Per-format constants of the magnitude code in {@link #encodeVectors}. */
