@@ -319,11 +319,15 @@ public class ScalarMx implements MxKernels {
 
     /** Step 3: the block's scale code from its amax. */
     public static int blockScaleCode(ElementFormat scaleFormat, float encT, float amax) {
+        return ScalarCodec.encode(scaleFormat, blockScaleValue(scaleFormat, encT, amax), false);
+    }
+
+    /** Step 3 before the cast: amax * encT / 6 clamped to the scale format's range. */
+    public static float blockScaleValue(ElementFormat scaleFormat, float encT, float amax) {
         float s = scaleFormat.maxFinite();
         float d = amax * (encT * ONE_SIXTH);
         d = Math.min(d, Float.MAX_VALUE);
-        d = Math.max(-s, Math.min(s, d));
-        return ScalarCodec.encode(scaleFormat, d, false);
+        return Math.max(-s, Math.min(s, d));
     }
 
     /** Step 4: encB from the decoded block scale and decT. */

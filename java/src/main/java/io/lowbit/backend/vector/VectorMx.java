@@ -3,10 +3,12 @@ package io.lowbit.backend.vector;
 import io.lowbit.ElementFormat;
 import io.lowbit.backend.scalar.ScalarCodec;
 import io.lowbit.backend.scalar.ScalarMx;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.ArrayList;
@@ -37,7 +39,11 @@ public class VectorMx extends ScalarMx {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
     private static final int L = FS.length();
+    /** Bytes of one int vector's lanes (64 bits for AVX2), or null where no such shape exists. */
+    private static final VectorSpecies<Byte> BS = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
     private static final float TWO23 = 0x1p23f;
+    private static final int TWO22_BITS = Float.floatToRawIntBits(0x1p22f);
+    private static final int SIX_BITS = Float.floatToRawIntBits(6f);
 
     private final int threads;
     private final long elementsPerTask;
@@ -114,6 +120,7 @@ public class VectorMx extends ScalarMx {
     protected long mxBlocks(MxJob job, long from, long to) {
         int bs = job.blockSize();
         if (job.random() != null || job.axis() == 0 || bs % L != 0) return super.mxBlocks(job, from, to);
+        if (from >= to) return 0;   // no blocks (cols 0: nb is 0 too)
         int nb = job.blocksPerLine();
         int cols = job.cols();
         ElementFormat elem = job.elem();
@@ -148,9 +155,7 @@ public class VectorMx extends ScalarMx {
             // without a codes array (fake quantization) the block's codes go to a scratch array
             byte[] codes = job.codes() != null ? job.codes() : scratch;
             int base = job.codes() != null ? first : 0;
-            for (int i = first; i < first + bs; i += L) {
-                saturated += encodeVector(elem, job.x(), i, inverse, bound, false, codes, base + i - first, job.clipMask(), lanes);
-            }
+            saturated += encodeVectors(elem, job.x(), first, bs, inverse, bound, false, codes, base, job.clipMask(), lanes);
             if (job.dequantized() != null) {
                 for (int i = first; i < first + bs; i++) job.dequantized()[i] = lut[codes[base + i - first] & 0xFF] * scale;
             }
@@ -172,59 +177,88 @@ public class VectorMx extends ScalarMx {
     }
 
     /**
-     * Encodes L elements from {@code x[i]} as {@code elem} codes of {@code x * scaleUp} (RNE,
-     * saturating). MX: {@code scaleUp} is 2^-e (the product exact, see the class doc) and an
+     * Encodes {@code count} (a multiple of L) elements from {@code x[first]} as {@code elem} codes of {@code x * scaleUp} (RNE,
+     * saturating) into {@code codes[codesAt ..]}. MX: {@code scaleUp} is 2^-e (the product exact, see the class doc) and an
      * element saturates when {@code |x| > bound}. Scaled ({@code scaled}): {@code scaleUp} is
      * encB, and the float32 product is clamped to [-6, 6] (contract 5 step 5), saturating when
-     * {@code |x * encB| > 6}. Writes codes and clip flags where asked; returns the number of
-     * saturated lanes.
+     * {@code |x * encB| > 6}. Writes clip flags where asked; returns the number of saturated
+     * elements. The loop is here, not in the caller, so that the JIT compiles it as one unit
+     * with every vector operation inlined whatever it decides about inlining this call
+     * (a per-vector method is past the JIT's inlining size: a call per 8 elements).
      */
-    private static int encodeVector(ElementFormat elem, float[] x, int i, float scaleUp, float bound, boolean scaled,
-                                    byte[] codes, int codesAt, byte[] clipMask, int[] lanes) {
-        FloatVector xv = FloatVector.fromArray(FS, x, i);
-        FloatVector av = xv.abs();
-        FloatVector v = av.mul(scaleUp);   // |x * scaleUp|: the product's rounding is sign-symmetric
-        VectorMask<Float> clipped;
-        if (scaled) {
-            clipped = v.compare(VectorOperators.GT, 6f);
-            v = v.min(6f);
-        } else {
-            clipped = av.compare(VectorOperators.GT, bound);
+    private static int encodeVectors(ElementFormat elem, float[] x, int first, int count, float scaleUp, float bound,
+                                     boolean scaled, byte[] codes, int codesAt, byte[] clipMask, int[] lanes) {
+        // Clip flags as 0/1 lanes summed in a vector, reduced once: the compared values are
+        // neither NaN (a NaN block never gets here) nor negative, so float order is the order of
+        // their bits, and (limitBits - bits) >>> 31 is 1 exactly where bits > limitBits.
+        IntVector clips = IntVector.zero(IS);
+        int limitBits = Float.floatToRawIntBits(scaled ? 6f : bound);
+        for (int i = first; i < first + count; i += L, codesAt += L) {
+            FloatVector xv = FloatVector.fromArray(FS, x, i);
+            IntVector absBits = xv.reinterpretAsInts().and(0x7FFFFFFF);
+            FloatVector v = absBits.reinterpretAsFloats().mul(scaleUp);   // |x * scaleUp|: the product's rounding is sign-symmetric
+            IntVector clipped;
+            if (scaled) {
+                IntVector pbits = v.reinterpretAsInts();
+                clipped = pbits.broadcast(limitBits).sub(pbits).lanewise(VectorOperators.LSHR, 31);
+                v = pbits.min(SIX_BITS).reinterpretAsFloats();   // min(v, 6) on the bits, as in the rounding below
+            } else {
+                clipped = absBits.broadcast(limitBits).sub(absBits).lanewise(VectorOperators.LSHR, 31);
+            }
+            clips = clips.add(clipped);
+            // The magnitude code: RNE, saturating, exact (see the class doc). Written out here, not
+            // in helpers: a helper taking or returning vectors boxes them whenever the JIT happens
+            // not to inline it (seen: NVFP4 runs taking 3x as long, by the luck of compile order).
+            // Rounding w >= 0 (never NaN) to an integer: clamp to 2^22 on the bits (integer order
+            // is float order here; a float min with Java's NaN and -0 rules is several
+            // instructions), then w + 2^23 rounds to an integer (float32 RNE, the ulp at 2^23 is
+            // 1) held in the low bits of the sum: no float-to-int conversion, which the JDK 17
+            // Vector API does not compile to one instruction.
+            IntVector vbits = v.reinterpretAsInts();
+            IntVector code;
+            if (elem == ElementFormat.INT8) {
+                FloatVector w = v.mul(64f);
+                code = w.reinterpretAsInts().min(TWO22_BITS).reinterpretAsFloats().add(TWO23).reinterpretAsInts()
+                        .sub(0x4B000000).min(127);
+            } else {
+                Minifloat f = MINIFLOATS[elem.ordinal()];
+                // a normal element value: RNE on the float32 fraction bits, the carry into the exponent included
+                IntVector normal = vbits.add(vbits.lanewise(VectorOperators.LSHR, f.shift).and(1)).add(f.halfMinusOne)
+                        .lanewise(VectorOperators.LSHR, f.shift).sub(f.rebias);
+                // below the smallest normal: RNE on the subnormal grid
+                FloatVector w = v.mul(f.subnormalScale);
+                IntVector sub = w.reinterpretAsInts().min(TWO22_BITS).reinterpretAsFloats().add(TWO23).reinterpretAsInts()
+                        .sub(0x4B000000);
+                code = normal.blend(sub, vbits.compare(VectorOperators.LT, f.minNormalBits)).min(f.maxCode);
+            }
+            VectorMask<Integer> negative = xv.reinterpretAsInts().compare(VectorOperators.LT, 0);
+            if (elem == ElementFormat.INT8) {
+                code = code.blend(code.neg().and(0xFF), negative);
+            } else {
+                code = code.blend(code.or(1 << (elem.bits() - 1)), negative);
+            }
+            // lanes to bytes: castShape to the byte vector of L lanes; where none exists (L < 8),
+            // through an int array
+            if (BS != null) {
+                ((ByteVector) code.castShape(BS, 0)).intoArray(codes, codesAt);
+            } else {
+                code.intoArray(lanes, 0);
+                for (int k = 0; k < L; k++) codes[codesAt + k] = (byte) lanes[k];
+            }
+            if (clipMask != null) {
+                if (BS != null) {
+                    ((ByteVector) clipped.castShape(BS, 0)).intoArray(clipMask, i);
+                } else {
+                    clipped.intoArray(lanes, 0);
+                    for (int k = 0; k < L; k++) clipMask[i + k] = (byte) lanes[k];
+                }
+            }
         }
-        IntVector code = magnitudeCode(elem, v);
-        VectorMask<Integer> negative = xv.reinterpretAsInts().compare(VectorOperators.LT, 0);
-        if (elem == ElementFormat.INT8) {
-            code = code.blend(code.neg().and(0xFF), negative);
-        } else {
-            code = code.blend(code.or(1 << (elem.bits() - 1)), negative);
-        }
-        // int lanes to bytes through an int array: JDK 17 does not compile convertShape(I2B)
-        // to vector instructions here, and its fallback boxes
-        code.intoArray(lanes, 0);
-        for (int k = 0; k < L; k++) codes[codesAt + k] = (byte) lanes[k];
-        if (clipMask != null) {
-            for (int k = 0; k < L; k++) clipMask[i + k] = (byte) (clipped.laneIsSet(k) ? 1 : 0);
-        }
-        return clipped.trueCount();
+        return clips.reduceLanes(VectorOperators.ADD);
     }
 
-    /** The RNE saturating magnitude code of non-negative float32 values v (exact, see class doc). */
-    private static IntVector magnitudeCode(ElementFormat elem, FloatVector v) {
-        if (elem == ElementFormat.INT8) {
-            return roundToInteger(v.mul(64f)).min(127);
-        }
-        Minifloat f = MINIFLOATS[elem.ordinal()];
-        IntVector bits = v.reinterpretAsInts();
-        IntVector normal = bits.add(bits.lanewise(VectorOperators.LSHR, f.shift).and(1)).add(f.halfMinusOne)
-                .lanewise(VectorOperators.LSHR, f.shift).sub(f.rebias);
-        IntVector sub = roundToInteger(v.mul(f.subnormalScale));
-        // v is non-negative, so comparing bits as integers orders it like floats
-        VectorMask<Integer> small = bits.compare(VectorOperators.LT, f.minNormalBits);
-        return normal.blend(sub, small).min(f.maxCode);
-    }
-
-    /** Per-format constants of {@link #magnitudeCode}. */
-    private static final class Minifloat {
+    /** Per-format constants of the magnitude code in {@link #encodeVectors}. */
+    static final class Minifloat {
         final int shift;          // 23 - mantissa bits: float32 fraction bits dropped
         final int halfMinusOne;   // half an element ulp minus one, in float32 fraction units
         final int rebias;         // float32 exponent field to the element's, in code units
@@ -232,7 +266,7 @@ public class VectorMx extends ScalarMx {
         final int minNormalBits;  // float32 bits of the smallest normal element magnitude
         final int maxCode;        // largest finite magnitude code
 
-        Minifloat(ElementFormat elem) {
+        Minifloat(ElementFormat elem, int maxCode) {
             int m = elem.mantissaBits();
             int emin = 1 - elem.bias();
             shift = 23 - m;
@@ -240,7 +274,7 @@ public class VectorMx extends ScalarMx {
             rebias = (127 - elem.bias()) << m;
             subnormalScale = Math.scalb(1f, m - emin);
             minNormalBits = Float.floatToRawIntBits(Math.scalb(1f, emin));
-            maxCode = maxMagnitude(elem);
+            this.maxCode = maxCode;
         }
     }
 
@@ -248,18 +282,10 @@ public class VectorMx extends ScalarMx {
 
     static {
         for (ElementFormat f : ElementFormat.values()) {
-            if (f.isMxElement() && f != ElementFormat.INT8) MINIFLOATS[f.ordinal()] = new Minifloat(f);
+            if (f.isMxElement() && f != ElementFormat.INT8) MINIFLOATS[f.ordinal()] = new Minifloat(f, maxMagnitude(f));
+            // scale formats of section 5: every value up to maxFinite is finite (0xFF is NaN)
+            if (f == ElementFormat.UE4M3 || f == ElementFormat.UE5M3) MINIFLOATS[f.ordinal()] = new Minifloat(f, 0xFE);
         }
-    }
-
-    /**
-     * RNE of non-negative w to an integer, for w below 2^22 (larger w give at least 2^22,
-     * which every caller clamps): w + 2^23 rounds w to an integer (float32 RNE, the ulp at
-     * 2^23 is 1), and that integer is the low bits of the sum (no float-to-int conversion,
-     * which the JDK 17 Vector API does not compile to one instruction).
-     */
-    private static IntVector roundToInteger(FloatVector w) {
-        return w.min(0x1p22f).add(TWO23).reinterpretAsInts().sub(0x4B000000);
     }
 
     private static int maxMagnitude(ElementFormat elem) {
@@ -309,16 +335,24 @@ public class VectorMx extends ScalarMx {
     @Override
     protected long scaledBlocks(ScaledJob job, long from, long to) {
         if (job.random() != null || SCALED_BLOCK % L != 0) return super.scaledBlocks(job, from, to);
+        if (from >= to) return 0;   // no blocks (cols 0: nb is 0 too)
         int nb = job.blocksPerRow();
         int cols = job.cols();
         float[] lut = decodeTable(ElementFormat.E2M1);
+        ElementFormat sf = job.scaleFormat();
+        float[] scaleLut = decodeTable(sf);
+        Minifloat scaleCast = MINIFLOATS[sf.ordinal()];
         byte[] scratch = job.codes() == null ? new byte[SCALED_BLOCK] : null;
         int[] lanes = new int[L];
-        ElementFormat sf = job.scaleFormat();
         long saturated = 0;
-        for (long t = from; t < to; t++) {
-            int row = (int) (t / nb);
-            int c0 = (int) (t % nb) * SCALED_BLOCK;
+        int row = (int) (from / nb);
+        int blockInRow = (int) (from % nb);
+        for (long t = from; t < to; t++, blockInRow++) {
+            if (blockInRow == nb) {   // (row, block) walked along: a long division per block costs more than the block
+                blockInRow = 0;
+                row++;
+            }
+            int c0 = blockInRow * SCALED_BLOCK;
             if (c0 + SCALED_BLOCK > cols) {
                 saturated += super.scaledBlocks(job, t, t + 1);
                 continue;
@@ -327,16 +361,16 @@ public class VectorMx extends ScalarMx {
             int r1 = job.tile16x16() ? r0 + SCALED_BLOCK : row + 1;
             float amax = 0f;
             for (int r = r0; r < r1; r++) amax = Math.max(amax, amax(job.x(), r * cols + c0, SCALED_BLOCK));
-            int scaleCode = blockScaleCode(sf, job.encT(), amax);
+            float d = blockScaleValue(sf, job.encT(), amax);
+            int scaleCode = scaleCast != null ? scaleCode(scaleCast, d) : ScalarCodec.encode(sf, d, false);
             job.scales()[(int) t] = (byte) scaleCode;
-            float scale = ScalarCodec.decode(sf, scaleCode);
+            float scale = scaleLut[scaleCode];
             float encB = blockEncodeScale(scale, job.decT());
             int first = row * cols + c0;
             byte[] codes = job.codes() != null ? job.codes() : scratch;
             int base = job.codes() != null ? first : 0;
-            for (int i = first; i < first + SCALED_BLOCK; i += L) {
-                saturated += encodeVector(ElementFormat.E2M1, job.x(), i, encB, 0f, true, codes, base + i - first, job.clipMask(), lanes);
-            }
+            saturated += encodeVectors(ElementFormat.E2M1, job.x(), first, SCALED_BLOCK, encB, 0f, true, codes, base,
+                    job.clipMask(), lanes);
             if (job.dequantized() != null) {
                 for (int i = first; i < first + SCALED_BLOCK; i++) {
                     job.dequantized()[i] = (lut[codes[base + i - first] & 0xFF] * scale) * job.decT();
@@ -345,4 +379,20 @@ public class VectorMx extends ScalarMx {
         }
         return saturated;
     }
+
+    /**
+     * ScalarCodec.encode(sf, d, false) (RNE) for an unsigned scale format and d in
+     * [+0, maxFinite] (what {@link #blockScaleValue} gives for a finite amax), on d's bits
+     * like the magnitude code of {@link #encodeVectors}: normal values rounded on their float32 fraction bits
+     * (a carry moves to the next binade, and no d at most maxFinite rounds past it),
+     * smaller ones on the subnormal grid, where d * 2^(m - emin) is exact and rint is RNE.
+     */
+    static int scaleCode(Minifloat f, float d) {
+        int bits = Float.floatToRawIntBits(d);
+        if (bits < f.minNormalBits) return (int) Math.rint(d * f.subnormalScale);
+        return ((bits + ((bits >>> f.shift) & 1) + f.halfMinusOne) >>> f.shift) - f.rebias;
+    }
+
+    /** The constants of {@link #scaleCode} for UE4M3 or UE5M3 (for tests). */
+    static Minifloat scaleCast(ElementFormat sf) { return MINIFLOATS[sf.ordinal()]; }
 }

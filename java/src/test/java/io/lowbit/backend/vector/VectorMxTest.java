@@ -3,6 +3,7 @@ package io.lowbit.backend.vector;
 import io.lowbit.ElementFormat;
 import io.lowbit.RandomStream;
 import io.lowbit.backend.MxKernels;
+import io.lowbit.backend.scalar.ScalarCodec;
 import io.lowbit.backend.scalar.ScalarMx;
 import io.lowbit.mx.ScaleMode;
 import org.junit.jupiter.api.Test;
@@ -129,6 +130,37 @@ class VectorMxTest {
             k.quantizeMx(ElementFormat.E2M1, 32, -1, ScaleMode.FLOOR, null, x, rows, cols, s1, c1, null, null);
             assertArrayEquals(s0, s1, "threads " + threads);
             assertArrayEquals(c0, c1, "threads " + threads);
+        }
+    }
+
+    /**
+     * The fast block-scale cast against ScalarCodec on every code's value, every midpoint
+     * between neighbouring codes (the ties) and their neighbours, zero, maxFinite, and random
+     * bit patterns in [0, maxFinite].
+     */
+    @Test
+    void scaleCodeMatchesScalarCodec() {
+        Random r = new Random(14);
+        for (ElementFormat sf : new ElementFormat[] {ElementFormat.UE4M3, ElementFormat.UE5M3}) {
+            VectorMx.Minifloat cast = VectorMx.scaleCast(sf);
+            int maxBits = Float.floatToRawIntBits(sf.maxFinite());
+            java.util.List<Float> probes = new java.util.ArrayList<>();
+            for (int c = 0; c < 0xFE; c++) {
+                float lo = ScalarCodec.decode(sf, c), hi = ScalarCodec.decode(sf, c + 1);
+                float mid = (lo + hi) / 2;   // exact: one bit more than the format keeps
+                for (float v : new float[] {lo, hi, mid}) {
+                    int b = Float.floatToRawIntBits(v);
+                    for (int k = -2; k <= 2; k++) probes.add(Float.intBitsToFloat(b + k));
+                }
+            }
+            for (int k = 0; k < 200_000; k++) probes.add(Float.intBitsToFloat(r.nextInt(maxBits + 1)));
+            probes.add(0f);
+            probes.add(Float.MIN_VALUE);
+            for (float d : probes) {
+                int bits = Float.floatToRawIntBits(d);
+                if (bits < 0 || bits > maxBits) continue;
+                assertEquals(ScalarCodec.encode(sf, d, false), VectorMx.scaleCode(cast, d), sf + " " + d);
+            }
         }
     }
 
