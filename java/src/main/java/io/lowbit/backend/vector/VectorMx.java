@@ -155,7 +155,11 @@ public class VectorMx extends ScalarMx {
             // without a codes array (fake quantization) the block's codes go to a scratch array
             byte[] codes = job.codes() != null ? job.codes() : scratch;
             int base = job.codes() != null ? first : 0;
-            saturated += encodeVectors(elem, job.x(), first, bs, inverse, bound, false, codes, base, job.clipMask(), lanes);
+            if (elem == ElementFormat.E2M1 && BS != null && e >= E2M1_MIN_EXPONENT) {
+                saturated += encodeE2M1(job.x(), first, bs, e, codes, base, job.clipMask());
+            } else {
+                saturated += encodeVectors(elem, job.x(), first, bs, inverse, bound, false, codes, base, job.clipMask(), lanes);
+            }
             if (job.dequantized() != null) {
                 for (int i = first; i < first + bs; i++) job.dequantized()[i] = lut[codes[base + i - first] & 0xFF] * scale;
             }
@@ -253,6 +257,56 @@ public class VectorMx extends ScalarMx {
                     for (int k = 0; k < L; k++) clipMask[i + k] = (byte) lanes[k];
                 }
             }
+        }
+        return clips.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Smallest scale exponent {@link #encodeE2M1} takes: its factor 2^(1 - e) must be a finite float32. */
+    static final int E2M1_MIN_EXPONENT = -126;
+    private static final float TWO23_PLUS_2 = 0x1p23f + 2;
+    private static final float TWO23_PLUS_4 = 0x1p23f + 4;
+    private static final int TWO23_PLUS_7_BITS = Float.floatToRawIntBits(0x1p23f + 7);
+
+    /**
+     * MXFP4's encoder: what {@link #encodeVectors} does for E2M1 under scale 2^e (RNE, saturating),
+     * {@code count} a multiple of L, e in {@link #E2M1_MIN_EXPONENT}..127, L >= 8; in about half the
+     * instructions. With v = |x| * 2^-e exactly, the magnitude code is
+     * {@code min(rint(2v), 2 + rint(v), 4 + rint(v/2), 7)}: E2M1's magnitudes 0, .5, 1, 1.5 | 2, 3, 4 | 6
+     * are codes 2v on [0, 2], 2 + v on [2, 4], 4 + v/2 from 4 on; the three lines are the tangents of
+     * that concave staircase, so the smallest is the right piece (2v <= 2 + v iff v <= 2, 2 + v <= 4 + v/2
+     * iff v <= 4), and adding an even integer before rint keeps the tie's parity, so each piece's
+     * RNE tie goes to the even code. Each rint is one fused multiply-add,
+     * {@code fma(|x|, 2^(k - e), 2^23 + c)}: the product is exact inside the fma and the one rounding
+     * of the sum (ulp 1 at 2^23) is RNE to an integer held in the low bits, exact for subnormal
+     * products too. Sums past 2^24 (or Inf) have larger bits than 2^23 + 7, so the integer min on
+     * the bits (positive floats: integer order is float order) saturates them; the code is the
+     * low byte of the bits (castShape to bytes keeps the low 8 bits). Sign: bit 3 from x's sign
+     * bit, so -0 and negatives rounding to zero keep it, as in ScalarCodec.
+     */
+    static int encodeE2M1(float[] x, int first, int count, int e, byte[] codes, int codesAt, byte[] clipMask) {
+        // exact powers of two: 2^-128 (e = 127) is a float32 subnormal, outside powerOfTwo's range
+        FloatVector twice = FloatVector.broadcast(FS, Math.scalb(1f, 1 - e));
+        FloatVector once = FloatVector.broadcast(FS, Math.scalb(1f, -e));
+        FloatVector half = FloatVector.broadcast(FS, Math.scalb(1f, -1 - e));
+        FloatVector c0 = FloatVector.broadcast(FS, TWO23);
+        FloatVector c2 = FloatVector.broadcast(FS, TWO23_PLUS_2);
+        FloatVector c4 = FloatVector.broadcast(FS, TWO23_PLUS_4);
+        int limitBits = Float.floatToRawIntBits(saturationBound(ElementFormat.E2M1, e));
+        IntVector clips = IntVector.zero(IS);
+        for (int i = first; i < first + count; i += L, codesAt += L) {
+            IntVector xbits = FloatVector.fromArray(FS, x, i).reinterpretAsInts();
+            IntVector absBits = xbits.and(0x7FFFFFFF);
+            FloatVector a = absBits.reinterpretAsFloats();
+            IntVector r1 = a.fma(twice, c0).reinterpretAsInts();
+            IntVector r2 = a.fma(once, c2).reinterpretAsInts();
+            IntVector r4 = a.fma(half, c4).reinterpretAsInts();
+            IntVector code = r1.min(r2).min(r4).min(TWO23_PLUS_7_BITS)
+                    .or(xbits.lanewise(VectorOperators.LSHR, 28).and(8));
+            ((ByteVector) code.castShape(BS, 0)).intoArray(codes, codesAt);
+            // clip flag: 1 exactly where |x| > 6 * 2^e (see encodeVectors)
+            IntVector clipped = absBits.broadcast(limitBits).sub(absBits).lanewise(VectorOperators.LSHR, 31);
+            clips = clips.add(clipped);
+            if (clipMask != null) ((ByteVector) clipped.castShape(BS, 0)).intoArray(clipMask, i);
         }
         return clips.reduceLanes(VectorOperators.ADD);
     }

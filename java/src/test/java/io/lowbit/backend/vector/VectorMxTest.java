@@ -164,6 +164,54 @@ class VectorMxTest {
         }
     }
 
+    /**
+     * MXFP4's encoder against ScalarCodec.encode(E2M1, x, e, RNE, saturating) for every scale
+     * exponent it takes: every E2M1 magnitude, every midpoint between neighbours (the ties) and
+     * 6.5 and 8, each and their 3 float32 neighbours either side, times 2^e, both signs; subnormal
+     * x, zeros, the largest finite; and random bit patterns, including ones near 2^e's range.
+     * Finite x only: a block holding NaN or Inf never reaches the vector encoders.
+     */
+    @Test
+    void e2m1EncoderMatchesScalarCodec() {
+        Random r = new Random(15);
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        org.junit.jupiter.api.Assumptions.assumeTrue(lanes >= 8, "encodeE2M1 runs only where L >= 8");
+        float[] grid = {0, 0.25f, 0.5f, 0.75f, 1, 1.25f, 1.5f, 1.75f, 2, 2.5f, 3, 3.5f, 4, 5, 6, 6.5f, 8};
+        for (int e = VectorMx.E2M1_MIN_EXPONENT; e <= 127; e++) {
+            java.util.List<Float> probes = new java.util.ArrayList<>();
+            for (float g : grid) {
+                int b = Float.floatToRawIntBits((float) Math.scalb((double) g, e));   // exact, or 0 / Inf out of range
+                for (int k = -3; k <= 3; k++) if (b + k >= 0 && b + k < 0x7F800000) probes.add(Float.intBitsToFloat(b + k));
+            }
+            probes.add(Float.MIN_VALUE);
+            probes.add(Float.MAX_VALUE);
+            for (int k = 0; k < 64; k++) probes.add(Float.intBitsToFloat(r.nextInt(0x00800000)));   // subnormal x
+            for (int k = 0; k < 256; k++) probes.add(Float.intBitsToFloat(r.nextInt(0x7F800000)));
+            for (int k = 0; k < 256; k++) {   // within 2^-4 .. 2^4 of the scale
+                int exp = Math.max(0, Math.min(254, e + 127 + r.nextInt(9) - 4));
+                probes.add(Float.intBitsToFloat(exp << 23 | r.nextInt(0x00800000)));
+            }
+            int n = (2 * probes.size() + lanes - 1) / lanes * lanes;
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                float v = probes.get((i / 2) % probes.size());
+                x[i] = i % 2 == 0 ? v : -v;
+            }
+            byte[] codes = new byte[n], clips = new byte[n];
+            float bound = ScalarMx.saturationBound(ElementFormat.E2M1, e);
+            int expectedClips = 0;
+            int clipsCounted = VectorMx.encodeE2M1(x, 0, n, e, codes, 0, clips);
+            for (int i = 0; i < n; i++) {
+                String what = "e " + e + " x " + x[i] + " (" + Integer.toHexString(Float.floatToRawIntBits(x[i])) + ")";
+                assertEquals(ScalarCodec.encode(ElementFormat.E2M1, x[i], e, true, false, 0), codes[i] & 0xFF, what);
+                boolean clipped = Math.abs(x[i]) > bound;
+                assertEquals(clipped ? 1 : 0, clips[i], what);
+                if (clipped) expectedClips++;
+            }
+            assertEquals(expectedClips, clipsCounted, "e " + e);
+        }
+    }
+
     static void assertBits(float[] a, float[] b, String what) {
         assertEquals(a.length, b.length, what);
         for (int i = 0; i < a.length; i++) {
