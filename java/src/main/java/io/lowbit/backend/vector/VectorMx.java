@@ -3,6 +3,7 @@ package io.lowbit.backend.vector;
 import io.lowbit.ElementFormat;
 import io.lowbit.backend.scalar.ScalarCodec;
 import io.lowbit.backend.scalar.ScalarMx;
+import io.lowbit.mx.ScaleMode;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -121,6 +122,97 @@ public class VectorMx extends ScalarMx {
         int bs = job.blockSize();
         if (job.random() != null || job.axis() == 0 || bs % L != 0) return super.mxBlocks(job, from, to);
         if (from >= to) return 0;   // no blocks (cols 0: nb is 0 too)
+        if (job.elem() == ElementFormat.E2M1 && BS != null) return mxfp4Blocks(job, from, to);
+        return generalBlocks(job, from, to);
+    }
+
+    /**
+     * MXFP4 blocks (RNE, axis -1, block a multiple of L >= 8): amax, scale and {@link #encodeE2M1}'s
+     * element code in one loop, the scale's powers of two built on their bits. Blocks it does not
+     * take (a short last block, NaN or Inf, a scale exponent outside -126..125) go to
+     * {@link #generalBlocks} one by one.
+     */
+    private long mxfp4Blocks(MxJob job, long from, long to) {
+        int bs = job.blockSize();
+        int nb = job.blocksPerLine();
+        int cols = job.cols();
+        boolean floor = job.mode() == ScaleMode.FLOOR;
+        float[] x = job.x();
+        byte[] scales = job.scales();
+        byte[] clipMask = job.clipMask();
+        float[] dequantized = job.dequantized();
+        float[] lut = decodeTable(ElementFormat.E2M1);
+        byte[] scratch = job.codes() == null ? new byte[bs] : null;
+        byte[] codes = job.codes() != null ? job.codes() : scratch;
+        FloatVector c0 = FloatVector.broadcast(FS, TWO23);
+        FloatVector c2 = FloatVector.broadcast(FS, TWO23_PLUS_2);
+        FloatVector c4 = FloatVector.broadcast(FS, TWO23_PLUS_4);
+        long saturated = 0;
+        int row = (int) (from / nb);
+        int blockInRow = (int) (from % nb);
+        for (long t = from; t < to; t++, blockInRow++) {
+            if (blockInRow == nb) {
+                blockInRow = 0;
+                row++;
+            }
+            int col = blockInRow * bs;
+            int first = row * cols + col;
+            if (col + bs > cols) {
+                saturated += generalBlocks(job, t, t + 1);
+                continue;
+            }
+            IntVector m = IntVector.zero(IS);
+            for (int i = first; i < first + bs; i += L) {
+                m = m.max(FloatVector.fromArray(FS, x, i).reinterpretAsInts().and(0x7FFFFFFF));
+            }
+            int amaxBits = m.reduceLanes(VectorOperators.MAX);   // NaN: above Inf's bits (see amax)
+            int e;
+            if (floor) {
+                e = (amaxBits >>> 23) - 127 - 2;   // contract 4.2 for a normal amax: floor(log2 amax) - emax
+                if (amaxBits < 0x00800000) e = NAN_SCALE;   // subnormal or zero amax: the general code
+            } else {
+                e = scaleExponent(ElementFormat.E2M1, job.mode(), Float.intBitsToFloat(amaxBits));
+            }
+            if (e < E2M1_MIN_EXPONENT || e > 125) {   // NaN, Inf (NAN_SCALE), or a power of two below 2^-126
+                saturated += generalBlocks(job, t, t + 1);
+                continue;
+            }
+            scales[(int) t] = (byte) scaleCode(e);
+            // 2^(1-e), 2^-e, 2^(-1-e) and 6 * 2^e, all normal floats for e in -126..125
+            FloatVector twice = IntVector.broadcast(IS, (128 - e) << 23).reinterpretAsFloats();
+            FloatVector once = IntVector.broadcast(IS, (127 - e) << 23).reinterpretAsFloats();
+            FloatVector half = IntVector.broadcast(IS, (126 - e) << 23).reinterpretAsFloats();
+            IntVector limit = IntVector.broadcast(IS, (e + 129) << 23 | 0x00400000);
+            IntVector clips = IntVector.zero(IS);
+            int codesAt = codes == scratch ? 0 : first;
+            for (int i = first; i < first + bs; i += L, codesAt += L) {
+                // the element code: see encodeE2M1
+                IntVector xbits = FloatVector.fromArray(FS, x, i).reinterpretAsInts();
+                IntVector absBits = xbits.and(0x7FFFFFFF);
+                FloatVector a = absBits.reinterpretAsFloats();
+                IntVector r1 = a.fma(twice, c0).reinterpretAsInts();
+                IntVector r2 = a.fma(once, c2).reinterpretAsInts();
+                IntVector r4 = a.fma(half, c4).reinterpretAsInts();
+                IntVector code = r1.min(r2).min(r4).min(TWO23_PLUS_7_BITS)
+                        .or(xbits.lanewise(VectorOperators.LSHR, 28).and(8));
+                ((ByteVector) code.castShape(BS, 0)).intoArray(codes, codesAt);
+                IntVector clipped = limit.sub(absBits).lanewise(VectorOperators.LSHR, 31);
+                clips = clips.add(clipped);
+                if (clipMask != null) ((ByteVector) clipped.castShape(BS, 0)).intoArray(clipMask, i);
+            }
+            saturated += clips.reduceLanes(VectorOperators.ADD);
+            if (dequantized != null) {
+                float scale = powerOfTwo(e);
+                int base = codes == scratch ? -first : 0;
+                for (int i = first; i < first + bs; i++) dequantized[i] = lut[codes[base + i] & 0xFF] * scale;
+            }
+        }
+        return saturated;
+    }
+
+    /** Blocks of {@link #mxBlocks}'s fast path for any element format. */
+    private long generalBlocks(MxJob job, long from, long to) {
+        int bs = job.blockSize();
         int nb = job.blocksPerLine();
         int cols = job.cols();
         ElementFormat elem = job.elem();
@@ -156,7 +248,7 @@ public class VectorMx extends ScalarMx {
             byte[] codes = job.codes() != null ? job.codes() : scratch;
             int base = job.codes() != null ? first : 0;
             if (elem == ElementFormat.E2M1 && BS != null && e >= E2M1_MIN_EXPONENT) {
-                saturated += encodeE2M1(job.x(), first, bs, e, codes, base, job.clipMask());
+                saturated += encodeE2M1(job.x(), first, bs, e, codes, base, job.clipMask());   // e = 126, 127
             } else {
                 saturated += encodeVectors(elem, job.x(), first, bs, inverse, bound, false, codes, base, job.clipMask(), lanes);
             }

@@ -212,6 +212,44 @@ class VectorMxTest {
         }
     }
 
+    /**
+     * MXFP4 through quantizeMx with each block at its own magnitude, from all-zero and subnormal
+     * blocks (scale exponent -127, the general path) through every binade to 2^127 (exponents
+     * 125..127 in the rounding modes), in every scale mode, codes kept or not.
+     */
+    @Test
+    void mxfp4BlocksAtEveryMagnitudeMatchScalar() {
+        Random r = new Random(16);
+        int rows = 3, cols = 32 * 100 + 24;
+        for (ScaleMode mode : ScaleMode.values()) {
+            float[] x = new float[rows * cols];
+            for (int b = 0; b < x.length / 32 + 1; b++) {
+                int top = r.nextInt(280) - 152;   // binade of the block's largest elements
+                for (int i = b * 32; i < Math.min(x.length, b * 32 + 32); i++) {
+                    int exp = Math.max(0, Math.min(254, top + 127 - r.nextInt(6)));
+                    int bits = r.nextInt(8) == 0 ? 0 : exp << 23 | (r.nextBoolean() ? r.nextInt(0x00800000) : r.nextInt(4) << 21);
+                    x[i] = Float.intBitsToFloat(bits | (r.nextBoolean() ? 0x80000000 : 0));
+                }
+            }
+            int nb = rows * ((cols + 31) / 32);
+            byte[] s0 = new byte[nb], c0 = new byte[x.length], m0 = new byte[x.length];
+            float[] d0 = new float[x.length];
+            long n0 = REFERENCE.quantizeMx(ElementFormat.E2M1, 32, -1, mode, null, x, rows, cols, s0, c0, d0, m0);
+            for (MxKernels k : FAST) {
+                byte[] s1 = new byte[nb], c1 = new byte[x.length], m1 = new byte[x.length];
+                float[] d1 = new float[x.length], d2 = new float[x.length];
+                long n1 = k.quantizeMx(ElementFormat.E2M1, 32, -1, mode, null, x, rows, cols, s1, c1, d1, m1);
+                assertArrayEquals(s0, s1, mode.toString());
+                assertArrayEquals(c0, c1, mode.toString());
+                assertArrayEquals(m0, m1, mode.toString());
+                assertBits(d0, d1, mode.toString());
+                assertEquals(n0, n1, mode.toString());
+                k.quantizeMx(ElementFormat.E2M1, 32, -1, mode, null, x, rows, cols, new byte[nb], null, d2, null);
+                assertBits(d0, d2, mode + " (no codes)");
+            }
+        }
+    }
+
     static void assertBits(float[] a, float[] b, String what) {
         assertEquals(a.length, b.length, what);
         for (int i = 0; i < a.length; i++) {
