@@ -144,9 +144,6 @@ public class VectorMx extends ScalarMx {
         float[] lut = decodeTable(ElementFormat.E2M1);
         byte[] scratch = job.codes() == null ? new byte[bs] : null;
         byte[] codes = job.codes() != null ? job.codes() : scratch;
-        FloatVector c0 = FloatVector.broadcast(FS, TWO23);
-        FloatVector c2 = FloatVector.broadcast(FS, TWO23_PLUS_2);
-        FloatVector c4 = FloatVector.broadcast(FS, TWO23_PLUS_4);
         long saturated = 0;
         int row = (int) (from / nb);
         int blockInRow = (int) (from % nb);
@@ -178,6 +175,10 @@ public class VectorMx extends ScalarMx {
                 continue;
             }
             scales[(int) t] = (byte) scaleCode(e);
+            // No vector is live across a call (the fallbacks, scaleExponent): one would have to be boxed.
+            FloatVector c0 = FloatVector.broadcast(FS, TWO23);
+            FloatVector c2 = FloatVector.broadcast(FS, TWO23_PLUS_2);
+            FloatVector c4 = FloatVector.broadcast(FS, TWO23_PLUS_4);
             // 2^(1-e), 2^-e, 2^(-1-e) and 6 * 2^e, all normal floats for e in -126..125
             FloatVector twice = IntVector.broadcast(IS, (128 - e) << 23).reinterpretAsFloats();
             FloatVector once = IntVector.broadcast(IS, (127 - e) << 23).reinterpretAsFloats();
