@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * nonzero (a product that underflows below 2^-126 is far under half the smallest element
  * step, so its code is a signed zero either way); a v at or above the element's smallest
  * normal is rounded on its float bits (add half an element ulp minus one plus the kept lsb,
- * shift), a smaller v on a fixed grid with the float32 add-2^23 trick.
+ * shift), a smaller v on a fixed grid with the float32 add-2^23 trick. MXFP4 (E2M1) has its
+ * own loop and encoder with fewer instructions ({@link #encodeE2M1}).
  *
  * <p>Threads take tasks of whole blocks (about {@code elementsPerTask} elements each) from
  * a counter; each block depends only on the input, and random words only on the element
