@@ -231,27 +231,32 @@ public class ScalarBlockwise implements BlockwiseKernels {
     @Override
     public int sgd8(SgdScalars s, Codebook book, int blockSize, float[] p, float[] g, byte[] bufCodes, float[] bufAbsmax,
                     int n, int blockFrom, int blockTo) {
-        float[] buf = new float[blockSize];
-        int bad = 0;
-        for (int b = blockFrom; b < blockTo; b++) {
-            int from = b * blockSize, len = Math.min(n, from + blockSize) - from;
-            dequantizeBlock(book, bufCodes, from, bufAbsmax[b], buf, 0, len, false);
-            bad += sgdElements(s, p, g, from, buf, 0, len);
-            bufAbsmax[b] = quantizeBlock(book, buf, 0, len, bufCodes, from, false);
-        }
-        return bad;
+        return oneStateBlocks(book, blockSize, p, g, bufCodes, bufAbsmax, n, blockFrom, blockTo,
+                (pp, gg, pFrom, buf, sFrom, len) -> sgdElements(s, pp, gg, pFrom, buf, sFrom, len));
     }
 
     @Override
     public int lion8(LionScalars s, Codebook book, int blockSize, float[] p, float[] g, byte[] mCodes, float[] mAbsmax,
                      int n, int blockFrom, int blockTo) {
-        float[] m = new float[blockSize];
+        return oneStateBlocks(book, blockSize, p, g, mCodes, mAbsmax, n, blockFrom, blockTo,
+                (pp, gg, pFrom, m, sFrom, len) -> lionElements(s, pp, gg, pFrom, m, sFrom, len));
+    }
+
+    /** The element update of an optimizer with one state tensor ({@link #sgdElements}, {@link #lionElements}). */
+    private interface OneStateUpdate {
+        int apply(float[] p, float[] g, int pFrom, float[] state, int sFrom, int len);
+    }
+
+    /** Per block: dequantize the state, update its elements, requantize (8-bit, one state). */
+    private int oneStateBlocks(Codebook book, int blockSize, float[] p, float[] g, byte[] codes, float[] absmax,
+                               int n, int blockFrom, int blockTo, OneStateUpdate update) {
+        float[] state = new float[blockSize];
         int bad = 0;
         for (int b = blockFrom; b < blockTo; b++) {
             int from = b * blockSize, len = Math.min(n, from + blockSize) - from;
-            dequantizeBlock(book, mCodes, from, mAbsmax[b], m, 0, len, false);
-            bad += lionElements(s, p, g, from, m, 0, len);
-            mAbsmax[b] = quantizeBlock(book, m, 0, len, mCodes, from, false);
+            dequantizeBlock(book, codes, from, absmax[b], state, 0, len, false);
+            bad += update.apply(p, g, from, state, 0, len);
+            absmax[b] = quantizeBlock(book, state, 0, len, codes, from, false);
         }
         return bad;
     }
