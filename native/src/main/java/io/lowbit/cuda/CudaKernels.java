@@ -7,6 +7,7 @@ import io.lowbit.RandomStream;
 import io.lowbit.Rounding;
 import io.lowbit.backend.AdamWScalars;
 import io.lowbit.backend.scalar.ScalarQat;
+import io.lowbit.mx.QuantizedTensor;
 import io.lowbit.mx.ScaleMode;
 
 /**
@@ -120,8 +121,7 @@ public final class CudaKernels {
         Checks.nonNegative("rows", rows);
         Checks.nonNegative("cols", cols);
         long n = (long) rows * cols;
-        long blocks = axis == 0 ? ((rows + (long) blockSize - 1) / blockSize) * cols
-                : rows * ((cols + (long) blockSize - 1) / blockSize);
+        long blocks = QuantizedTensor.scaleCount(rows, cols, axis, blockSize);
         requireType("x", x, DeviceBuffer.Type.FLOAT);
         requireLength("x", x, n);
         requireType("scales", scales, DeviceBuffer.Type.BYTE);
@@ -149,8 +149,7 @@ public final class CudaKernels {
         Checks.nonNegative("rows", rows);
         Checks.nonNegative("cols", cols);
         long n = (long) rows * cols;
-        long blocks = axis == 0 ? ((rows + (long) blockSize - 1) / blockSize) * cols
-                : rows * ((cols + (long) blockSize - 1) / blockSize);
+        long blocks = QuantizedTensor.scaleCount(rows, cols, axis, blockSize);
         requireType("scales", scales, DeviceBuffer.Type.BYTE);
         requireLength("scales", scales, blocks);
         requireType("codes", codes, DeviceBuffer.Type.BYTE);
