@@ -76,8 +76,7 @@ final class GpuBenchCommand implements Callable<Integer> {
                 progress(c.name());
                 try (GpuBenchCases.Buffers mem = new GpuBenchCases.Buffers()) {
                     IntConsumer op = c.setup().prepare(mem, in, n);
-                    rows.add(GpuBenchReport.Row.measured(c.name(), c.bytesPerCall().apply(n), timeDevice(timer, op),
-                            GpuBenchReport.Timing.EVENTS));
+                    rows.add(GpuBenchReport.Row.measured(c.name(), c.bytesPerCall().apply(n), timeDevice(timer, op)));
                 } catch (RuntimeException e) {   // out of memory, a failed kernel: report it, go on
                     rows.add(GpuBenchReport.Row.notMeasured(c.name(), "failed: " + e.getMessage()));
                 }

@@ -14,28 +14,23 @@ import java.util.Locale;
  * compares like with like.
  */
 final class GpuBenchReport {
-    /** How a row was timed. */
-    enum Timing {
-        /** CUDA events around the call, device buffers, no host copies in the window. */
-        EVENTS,
-        /** Wall clock around a host-array backend call: includes the PCIe copies in and out. */
-        HOST_ARRAYS
-    }
-
     /** The run's facts, shown above the table. */
     record Header(String device, String versions, String date, String command, long inputBytes, int repeats,
                   int warmup, double copyMillis, long copyBytesMoved, double windowOverheadMillis) {
         double copyGBs() { return gbPerSecond(copyBytesMoved, copyMillis); }
     }
 
-    /** One kernel: measured (millis non-empty) or not (note says why). */
-    record Row(String kernel, long bytesPerCall, double[] millis, Timing timing, String note) {
-        static Row measured(String kernel, long bytesPerCall, double[] millis, Timing timing) {
+    /**
+     * One kernel: measured (millis non-empty: CUDA events around each call on device buffers,
+     * no host copies in the window) or not (note says why).
+     */
+    record Row(String kernel, long bytesPerCall, double[] millis, String note) {
+        static Row measured(String kernel, long bytesPerCall, double[] millis) {
             if (millis.length == 0) throw new IllegalArgumentException("millis must hold at least one timing");
-            return new Row(kernel, bytesPerCall, millis.clone(), timing, "");
+            return new Row(kernel, bytesPerCall, millis.clone(), "");
         }
 
-        static Row notMeasured(String kernel, String why) { return new Row(kernel, 0, new double[0], null, why); }
+        static Row notMeasured(String kernel, String why) { return new Row(kernel, 0, new double[0], why); }
 
         boolean isMeasured() { return millis.length > 0; }
 
@@ -78,22 +73,19 @@ final class GpuBenchReport {
                         + "kernel launcher waits for its stream, so a timed call includes about that much idle time%n",
                 h.windowOverheadMillis() * 1e3));
         b.append("- bytes/call: each input read once and each output written once (a lower bound for kernels that "
-                + "make several passes); GB/s = 10^9 bytes per second\n\n");
-        b.append("| kernel | MiB moved / call | median us | min us | GB/s | % of copy | timing |\n");
-        b.append("|---|---:|---:|---:|---:|---:|---|\n");
+                + "make several passes); GB/s = 10^9 bytes per second\n");
+        b.append("- timing: CUDA events around each call, device buffers, no host copies in the window\n\n");
+        b.append("| kernel | MiB moved / call | median us | min us | GB/s | % of copy |\n");
+        b.append("|---|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             if (!r.isMeasured()) {
-                b.append("| ").append(r.kernel()).append(" | | | | | | not measured: ").append(escape(r.note())).append(" |\n");
+                b.append("| ").append(r.kernel()).append(" | | | | | not measured: ").append(escape(r.note())).append(" |\n");
                 continue;
             }
             double med = r.medianMillis();
             double gbs = gbPerSecond(r.bytesPerCall(), med);
-            String pct = r.timing() == Timing.EVENTS
-                    ? String.format(Locale.ROOT, "%.0f%%", 100 * gbs / h.copyGBs()) : "n/a";
-            String timing = r.timing() == Timing.EVENTS ? "CUDA events, device buffers"
-                    : "wall clock, host arrays (incl. PCIe copies)";
-            b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %s | %s |%n", r.kernel(),
-                    r.bytesPerCall() / (double) (1 << 20), med * 1e3, r.minMillis() * 1e3, gbs, pct, timing));
+            b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.0f%% |%n", r.kernel(),
+                    r.bytesPerCall() / (double) (1 << 20), med * 1e3, r.minMillis() * 1e3, gbs, 100 * gbs / h.copyGBs()));
         }
         return b.toString();
     }
