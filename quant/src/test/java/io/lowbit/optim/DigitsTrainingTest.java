@@ -31,7 +31,7 @@ class DigitsTrainingTest {
 
     /**
      * L2-regularized softmax regression on 512 fixed random ReLU features of the 64 pixels:
-     * loss = mean cross-entropy + (LAMBDA / 2) * |W|^2. Strongly convex, so it has one minimizer,
+     * loss = mean cross-entropy + (lambda / 2) * |W|^2 (here LAMBDA = 1e-3). Strongly convex, so it has one minimizer,
      * and the penalty is part of the loss (optimizers run with weight decay 0): its minimizer does
      * not depend on the optimizer's preconditioner, as decoupled weight decay's fixed point would
      * (p * wd = m / sqrt(v) depends on v). Runs that differ only in state quantization therefore
@@ -42,7 +42,10 @@ class DigitsTrainingTest {
     static final class Model {
         static final int F = 512;
         static final float LAMBDA = 1e-3f;
+        final float lambda;
         final float[] w = new float[F * 10], b = new float[10], gw = new float[w.length], gb = new float[10];
+
+        Model(float lambda) { this.lambda = lambda; }
 
         Param[] params() { return new Param[] {Param.f32("w", w), Param.f32("b", b)}; }
 
@@ -73,8 +76,8 @@ class DigitsTrainingTest {
             }
             double penalty = 0;
             for (int i = 0; i < w.length; i++) {
-                penalty += 0.5 * LAMBDA * w[i] * w[i];
-                if (grad) gw[i] += LAMBDA * w[i];
+                penalty += 0.5 * lambda * w[i] * w[i];
+                if (grad) gw[i] += lambda * w[i];
             }
             return loss / idx.length + penalty;
         }
@@ -127,7 +130,7 @@ class DigitsTrainingTest {
      * {train loss, test accuracy %}.
      */
     static double[] train(Function<Param[], Optimizer> make, int steps) {
-        Model net = new Model();
+        Model net = new Model(Model.LAMBDA);
         Optimizer opt = make.apply(net.params());
         opt.schedule(LrSchedule.warmupCosine(25, steps));
         SplittableRandom r = new SplittableRandom(11);
