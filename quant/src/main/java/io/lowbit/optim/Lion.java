@@ -1,7 +1,6 @@
 package io.lowbit.optim;
 
 import io.lowbit.Blockwise;
-import io.lowbit.Codebook;
 import io.lowbit.backend.Backend;
 import io.lowbit.backend.Backends;
 import io.lowbit.backend.BlockwiseKernels;
@@ -49,8 +48,7 @@ public final class Lion extends Optimizer {
             checkBeta("beta1", beta1);
             checkBeta("beta2", beta2);
             checkNonNegative("weightDecay", weightDecay);
-            if (stateBits != 32 && stateBits != 8) throw new IllegalArgumentException("stateBits must be 32 or 8, got " + stateBits);
-            Blockwise.checkBlockSize(blockSize);
+            checkOneStateSettings(stateBits, blockSize);
             return new Lion(this, groups);
         }
     }
@@ -60,8 +58,7 @@ public final class Lion extends Optimizer {
 
     @Override
     protected StateTensor[] newStates(int n) {
-        return new StateTensor[] {stateBits == 32 || n < MIN_QUANTIZED_SIZE ? StateTensor.float32(n)
-                : StateTensor.quantized(n, 8, Codebook.DYNAMIC_SIGNED, blockSize)};
+        return oneSignedState(n, stateBits, blockSize);
     }
 
     @Override

@@ -104,6 +104,21 @@ public abstract class Optimizer {
         if (!(v > 0 && v < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException(name + " must be > 0 and finite, got " + v);
     }
 
+    /** For the one-state optimizers (SGD momentum, Lion): 32- or 8-bit states, a valid block size. */
+    static void checkOneStateSettings(int stateBits, int blockSize) {
+        if (stateBits != 32 && stateBits != 8) throw new IllegalArgumentException("stateBits must be 32 or 8, got " + stateBits);
+        Blockwise.checkBlockSize(blockSize);
+    }
+
+    /**
+     * The single signed state of SGD momentum and Lion: float32 when asked or for tensors under
+     * {@link #MIN_QUANTIZED_SIZE} elements, else 8-bit dynamic-signed blocks.
+     */
+    static StateTensor[] oneSignedState(int n, int stateBits, int blockSize) {
+        return new StateTensor[] {stateBits == 32 || n < MIN_QUANTIZED_SIZE ? StateTensor.float32(n)
+                : StateTensor.quantized(n, 8, Codebook.DYNAMIC_SIGNED, blockSize)};
+    }
+
     /** Subclass constructors call this once their settings are in place. */
     protected final void initStates() {
         states = new StateTensor[params.size()][];

@@ -1,7 +1,6 @@
 package io.lowbit.optim;
 
 import io.lowbit.Blockwise;
-import io.lowbit.Codebook;
 import io.lowbit.backend.Backend;
 import io.lowbit.backend.Backends;
 import io.lowbit.backend.BlockwiseKernels;
@@ -47,8 +46,7 @@ public final class SgdMomentum extends Optimizer {
             checkNonNegative("lr", lr);
             checkBeta("momentum", momentum);
             checkNonNegative("weightDecay", weightDecay);
-            if (stateBits != 32 && stateBits != 8) throw new IllegalArgumentException("stateBits must be 32 or 8, got " + stateBits);
-            Blockwise.checkBlockSize(blockSize);
+            checkOneStateSettings(stateBits, blockSize);
             return new SgdMomentum(this, groups);
         }
     }
@@ -58,8 +56,7 @@ public final class SgdMomentum extends Optimizer {
 
     @Override
     protected StateTensor[] newStates(int n) {
-        return new StateTensor[] {stateBits == 32 || n < MIN_QUANTIZED_SIZE ? StateTensor.float32(n)
-                : StateTensor.quantized(n, 8, Codebook.DYNAMIC_SIGNED, blockSize)};
+        return oneSignedState(n, stateBits, blockSize);
     }
 
     @Override
