@@ -14,14 +14,18 @@ import java.util.stream.IntStream;
  * the previous stage and writes two. Any schedule that performs, for every element, the same
  * add or subtract on the same operands stage after stage gives the same floats. This one
  * <ul>
- *   <li>does the stages h &lt; L (L = lanes per vector) inside one vector: lane i gets
- *       {@code v[i^h] + v[i]*(+-1)}, which is {@code v[i] + v[i+h]} for the lower lane and
- *       {@code v[i-h] - v[i]} for the upper one (x + (-y) is x - y in IEEE arithmetic, and
- *       multiplying by +-1 is exact);</li>
+ *   <li>does the stages h &lt; L inside one vector: lane i gets {@code fma(v[i], +-1, v[i^h])},
+ *       which is {@code v[i] + v[i+h]} for the lower lane and {@code v[i-h] - v[i]} for the
+ *       upper one: v*(+-1) is exact, so the fma rounds once, like the add or subtract;</li>
+ *   <li>computes every {@code a - b} of the other stages as {@code fma(b, -1, a)}: the same
+ *       single rounding of the same exact value, signed zeros and NaNs included (-b is exact),
+ *       but on the multiply pipes, so adds and subtracts share the machine's two kinds of
+ *       FP pipes;</li>
  *   <li>does the stages h &lt; {@link #CHUNK} one L1-sized chunk at a time (those stages never
  *       pair elements of different chunks), then the larger stages over the whole block;</li>
- *   <li>does the stages h &lt; L of two neighbouring vectors and the stage h = L between them in
- *       the first pass, then up to three stages per pass (radix 8: eight vectors in registers).</li>
+ *   <li>in the first pass does, for eight neighbouring vectors, the stages h &lt; L in each and
+ *       the stages h = L, 2L, 4L across them, then up to three stages per pass (radix 8: eight
+ *       vectors in registers).</li>
  * </ul>
  * Blocks are independent, so large inputs are split over threads by whole blocks.
  */
@@ -36,6 +40,8 @@ public class VectorHadamard extends ScalarHadamard {
     /** For h &lt; L: the partner lane i^h, and +1 for the lower lane of a pair, -1 for the upper. */
     private static final VectorShuffle<Float>[] PARTNER;
     private static final FloatVector[] LOWER_PLUS;
+    /** a - b is computed as fma(b, -1, a): see the class comment. */
+    private static final FloatVector MINUS_ONE = FloatVector.broadcast(SPECIES, -1f);
 
     static {
         int stages = Integer.numberOfTrailingZeros(L);
@@ -52,6 +58,12 @@ public class VectorHadamard extends ScalarHadamard {
         PARTNER = partner;
         LOWER_PLUS = sign;
     }
+
+    /** PARTNER and LOWER_PLUS for h = 1, 2, 4 as constants (used where L &gt;= 8). */
+    private static final VectorShuffle<Float> P1 = PARTNER[0], P2 = PARTNER[Math.min(1, PARTNER.length - 1)],
+            P4 = PARTNER[Math.min(2, PARTNER.length - 1)];
+    private static final FloatVector S1 = LOWER_PLUS[0], S2 = LOWER_PLUS[Math.min(1, LOWER_PLUS.length - 1)],
+            S4 = LOWER_PLUS[Math.min(2, LOWER_PLUS.length - 1)];
 
     private final int parallelMin;
     private final int threads;
@@ -93,7 +105,15 @@ public class VectorHadamard extends ScalarHadamard {
         float[] forwardSigns = inverse ? null : signs;
         int chunk = Math.min(n, CHUNK);
         for (int c = 0; c < n; c += chunk) {
-            if (chunk >= 2 * L) {
+            if (chunk >= 8 * L) {
+                float[] from = x;
+                if (forwardSigns != null) {
+                    applySigns(x, y, base + c, chunk, forwardSigns, c);
+                    from = y;
+                }
+                firstPass(from, y, base + c, chunk);
+                stages(y, base + c, chunk, 8 * L);
+            } else if (chunk >= 2 * L) {
                 firstStagesPairs(x, y, base + c, chunk, forwardSigns, c);
                 stages(y, base + c, chunk, 2 * L);
             } else {
@@ -102,6 +122,14 @@ public class VectorHadamard extends ScalarHadamard {
         }
         stages(y, base, n, chunk);
         if (scale != 1f || (inverse && signs != null)) finish(y, base, n, scale, inverse ? signs : null);
+    }
+
+    /** y[base..base+m) = x times the signs from {@code signOffset} (exact: they are +-1). */
+    private static void applySigns(float[] x, float[] y, int base, int m, float[] signs, int signOffset) {
+        for (int i = 0; i < m; i += L) {
+            FloatVector.fromArray(SPECIES, x, base + i).mul(FloatVector.fromArray(SPECIES, signs, signOffset + i))
+                    .intoArray(y, base + i);
+        }
     }
 
     /**
@@ -118,7 +146,7 @@ public class VectorHadamard extends ScalarHadamard {
             FloatVector a = inVector(x, base + i, signs, signOffset + i);
             FloatVector b = inVector(x, base + i + L, signs, signOffset + i + L);
             a.add(b).intoArray(y, base + i);
-            a.sub(b).intoArray(y, base + i + L);
+            b.fma(MINUS_ONE, a).intoArray(y, base + i + L);
         }
     }
 
@@ -127,12 +155,92 @@ public class VectorHadamard extends ScalarHadamard {
         FloatVector v = FloatVector.fromArray(SPECIES, x, at);
         if (signs != null) v = v.mul(FloatVector.fromArray(SPECIES, signs, signAt));
         for (int s = 0; s < PARTNER.length; s++) {
-            v = v.rearrange(PARTNER[s]).add(v.mul(LOWER_PLUS[s]));
+            v = v.fma(LOWER_PLUS[s], v.rearrange(PARTNER[s]));
         }
         return v;
     }
 
-    /** The stages h = h0, 2*h0, ..., m/2 over v[base..base+m), h0 &gt;= L; three per pass where possible. */
+    /**
+     * For every 8 vectors (8L floats): the stages h &lt; L inside each vector, then the stages
+     * h = L, 2L, 4L across the eight, in one pass. x and y may be the same array.
+     */
+    private static void firstPass(float[] x, float[] y, int base, int m) {
+        FloatVector minus = MINUS_ONE;
+        int end = base + m;
+        for (int i = base; i < end; i += 8 * L) {
+            FloatVector v0 = FloatVector.fromArray(SPECIES, x, i);
+            FloatVector v1 = FloatVector.fromArray(SPECIES, x, i + L);
+            FloatVector v2 = FloatVector.fromArray(SPECIES, x, i + 2 * L);
+            FloatVector v3 = FloatVector.fromArray(SPECIES, x, i + 3 * L);
+            FloatVector v4 = FloatVector.fromArray(SPECIES, x, i + 4 * L);
+            FloatVector v5 = FloatVector.fromArray(SPECIES, x, i + 5 * L);
+            FloatVector v6 = FloatVector.fromArray(SPECIES, x, i + 6 * L);
+            FloatVector v7 = FloatVector.fromArray(SPECIES, x, i + 7 * L);
+            // The first three in-vector stages through constant fields (measured faster than
+            // through the arrays), the rest (wider vectors only) through the arrays.
+            int s0 = 0;
+            if (L >= 8) {
+                v0 = v0.fma(S1, v0.rearrange(P1));
+                v1 = v1.fma(S1, v1.rearrange(P1));
+                v2 = v2.fma(S1, v2.rearrange(P1));
+                v3 = v3.fma(S1, v3.rearrange(P1));
+                v4 = v4.fma(S1, v4.rearrange(P1));
+                v5 = v5.fma(S1, v5.rearrange(P1));
+                v6 = v6.fma(S1, v6.rearrange(P1));
+                v7 = v7.fma(S1, v7.rearrange(P1));
+                v0 = v0.fma(S2, v0.rearrange(P2));
+                v1 = v1.fma(S2, v1.rearrange(P2));
+                v2 = v2.fma(S2, v2.rearrange(P2));
+                v3 = v3.fma(S2, v3.rearrange(P2));
+                v4 = v4.fma(S2, v4.rearrange(P2));
+                v5 = v5.fma(S2, v5.rearrange(P2));
+                v6 = v6.fma(S2, v6.rearrange(P2));
+                v7 = v7.fma(S2, v7.rearrange(P2));
+                v0 = v0.fma(S4, v0.rearrange(P4));
+                v1 = v1.fma(S4, v1.rearrange(P4));
+                v2 = v2.fma(S4, v2.rearrange(P4));
+                v3 = v3.fma(S4, v3.rearrange(P4));
+                v4 = v4.fma(S4, v4.rearrange(P4));
+                v5 = v5.fma(S4, v5.rearrange(P4));
+                v6 = v6.fma(S4, v6.rearrange(P4));
+                v7 = v7.fma(S4, v7.rearrange(P4));
+                s0 = 3;
+            }
+            for (int s = s0; s < PARTNER.length; s++) {
+                VectorShuffle<Float> partner = PARTNER[s];
+                FloatVector sign = LOWER_PLUS[s];
+                v0 = v0.fma(sign, v0.rearrange(partner));
+                v1 = v1.fma(sign, v1.rearrange(partner));
+                v2 = v2.fma(sign, v2.rearrange(partner));
+                v3 = v3.fma(sign, v3.rearrange(partner));
+                v4 = v4.fma(sign, v4.rearrange(partner));
+                v5 = v5.fma(sign, v5.rearrange(partner));
+                v6 = v6.fma(sign, v6.rearrange(partner));
+                v7 = v7.fma(sign, v7.rearrange(partner));
+            }
+            FloatVector a0 = v0.add(v1), a1 = v1.fma(minus, v0);
+            FloatVector a2 = v2.add(v3), a3 = v3.fma(minus, v2);
+            FloatVector a4 = v4.add(v5), a5 = v5.fma(minus, v4);
+            FloatVector a6 = v6.add(v7), a7 = v7.fma(minus, v6);
+            FloatVector b0 = a0.add(a2), b2 = a2.fma(minus, a0);
+            FloatVector b1 = a1.add(a3), b3 = a3.fma(minus, a1);
+            FloatVector b4 = a4.add(a6), b6 = a6.fma(minus, a4);
+            FloatVector b5 = a5.add(a7), b7 = a7.fma(minus, a5);
+            b0.add(b4).intoArray(y, i);
+            b4.fma(minus, b0).intoArray(y, i + 4 * L);
+            b1.add(b5).intoArray(y, i + L);
+            b5.fma(minus, b1).intoArray(y, i + 5 * L);
+            b2.add(b6).intoArray(y, i + 2 * L);
+            b6.fma(minus, b2).intoArray(y, i + 6 * L);
+            b3.add(b7).intoArray(y, i + 3 * L);
+            b7.fma(minus, b3).intoArray(y, i + 7 * L);
+        }
+    }
+
+    /**
+     * The stages h = h0, 2*h0, ..., m/2 over v[base..base+m), h0 &gt;= L: three per pass where
+     * possible (radix 8; radix 16, one pass fewer, measured no faster: 16 live vectors spill).
+     */
     private static void stages(float[] v, int base, int m, int h0) {
         int h = h0;
         while (h < m) {
@@ -142,38 +250,49 @@ public class VectorHadamard extends ScalarHadamard {
         }
     }
 
+    /** Stage h. */
     private static void radix2(float[] v, int base, int m, int h) {
-        for (int blk = base; blk < base + m; blk += 2 * h) {
-            for (int j = blk; j < blk + h; j += L) {
-                FloatVector a = FloatVector.fromArray(SPECIES, v, j);
-                FloatVector b = FloatVector.fromArray(SPECIES, v, j + h);
-                a.add(b).intoArray(v, j);
-                a.sub(b).intoArray(v, j + h);
+        FloatVector minus = MINUS_ONE;
+        int end = base + m;
+        for (int blk = base; blk < end; blk += 2 * h) {
+            int blkEnd = blk + h;
+            for (int j = blk; j < blkEnd; j += L) {
+                FloatVector v0 = FloatVector.fromArray(SPECIES, v, j);
+                FloatVector v1 = FloatVector.fromArray(SPECIES, v, j + h);
+                v0.add(v1).intoArray(v, j);
+                v1.fma(minus, v0).intoArray(v, j + h);
             }
         }
     }
 
-    /** Stages h and 2h: pairs (0,1),(2,3) then (0,2),(1,3), in units of h. */
+    /** Stages h and 2h: pairs at distance 1, then 2, in units of h. */
     private static void radix4(float[] v, int base, int m, int h) {
-        for (int blk = base; blk < base + m; blk += 4 * h) {
-            for (int j = blk; j < blk + h; j += L) {
+        FloatVector minus = MINUS_ONE;
+        int end = base + m;
+        for (int blk = base; blk < end; blk += 4 * h) {
+            int blkEnd = blk + h;
+            for (int j = blk; j < blkEnd; j += L) {
                 FloatVector v0 = FloatVector.fromArray(SPECIES, v, j);
                 FloatVector v1 = FloatVector.fromArray(SPECIES, v, j + h);
                 FloatVector v2 = FloatVector.fromArray(SPECIES, v, j + 2 * h);
                 FloatVector v3 = FloatVector.fromArray(SPECIES, v, j + 3 * h);
-                FloatVector a0 = v0.add(v1), a1 = v0.sub(v1), a2 = v2.add(v3), a3 = v2.sub(v3);
+                FloatVector a0 = v0.add(v1), a1 = v1.fma(minus, v0);
+                FloatVector a2 = v2.add(v3), a3 = v3.fma(minus, v2);
                 a0.add(a2).intoArray(v, j);
+                a2.fma(minus, a0).intoArray(v, j + 2 * h);
                 a1.add(a3).intoArray(v, j + h);
-                a0.sub(a2).intoArray(v, j + 2 * h);
-                a1.sub(a3).intoArray(v, j + 3 * h);
+                a3.fma(minus, a1).intoArray(v, j + 3 * h);
             }
         }
     }
 
     /** Stages h, 2h and 4h: pairs at distance 1, then 2, then 4, in units of h. */
     private static void radix8(float[] v, int base, int m, int h) {
-        for (int blk = base; blk < base + m; blk += 8 * h) {
-            for (int j = blk; j < blk + h; j += L) {
+        FloatVector minus = MINUS_ONE;
+        int end = base + m;
+        for (int blk = base; blk < end; blk += 8 * h) {
+            int blkEnd = blk + h;
+            for (int j = blk; j < blkEnd; j += L) {
                 FloatVector v0 = FloatVector.fromArray(SPECIES, v, j);
                 FloatVector v1 = FloatVector.fromArray(SPECIES, v, j + h);
                 FloatVector v2 = FloatVector.fromArray(SPECIES, v, j + 2 * h);
@@ -182,18 +301,22 @@ public class VectorHadamard extends ScalarHadamard {
                 FloatVector v5 = FloatVector.fromArray(SPECIES, v, j + 5 * h);
                 FloatVector v6 = FloatVector.fromArray(SPECIES, v, j + 6 * h);
                 FloatVector v7 = FloatVector.fromArray(SPECIES, v, j + 7 * h);
-                FloatVector a0 = v0.add(v1), a1 = v0.sub(v1), a2 = v2.add(v3), a3 = v2.sub(v3);
-                FloatVector a4 = v4.add(v5), a5 = v4.sub(v5), a6 = v6.add(v7), a7 = v6.sub(v7);
-                FloatVector b0 = a0.add(a2), b2 = a0.sub(a2), b1 = a1.add(a3), b3 = a1.sub(a3);
-                FloatVector b4 = a4.add(a6), b6 = a4.sub(a6), b5 = a5.add(a7), b7 = a5.sub(a7);
+                FloatVector a0 = v0.add(v1), a1 = v1.fma(minus, v0);
+                FloatVector a2 = v2.add(v3), a3 = v3.fma(minus, v2);
+                FloatVector a4 = v4.add(v5), a5 = v5.fma(minus, v4);
+                FloatVector a6 = v6.add(v7), a7 = v7.fma(minus, v6);
+                FloatVector b0 = a0.add(a2), b2 = a2.fma(minus, a0);
+                FloatVector b1 = a1.add(a3), b3 = a3.fma(minus, a1);
+                FloatVector b4 = a4.add(a6), b6 = a6.fma(minus, a4);
+                FloatVector b5 = a5.add(a7), b7 = a7.fma(minus, a5);
                 b0.add(b4).intoArray(v, j);
+                b4.fma(minus, b0).intoArray(v, j + 4 * h);
                 b1.add(b5).intoArray(v, j + h);
+                b5.fma(minus, b1).intoArray(v, j + 5 * h);
                 b2.add(b6).intoArray(v, j + 2 * h);
+                b6.fma(minus, b2).intoArray(v, j + 6 * h);
                 b3.add(b7).intoArray(v, j + 3 * h);
-                b0.sub(b4).intoArray(v, j + 4 * h);
-                b1.sub(b5).intoArray(v, j + 5 * h);
-                b2.sub(b6).intoArray(v, j + 6 * h);
-                b3.sub(b7).intoArray(v, j + 7 * h);
+                b7.fma(minus, b3).intoArray(v, j + 7 * h);
             }
         }
     }

@@ -90,4 +90,32 @@ class VectorHadamardTest {
         float[] x = gaussian(r, 4 * n);
         compare(new VectorHadamard(1, 3), x, 2, 2 * n, n, true, true, signs(r, n), "n=32768 threads");
     }
+
+    /**
+     * Every size 2..32768 and every option, deterministic: each code path of the kernel (blocks
+     * shorter than a vector, the pair pass, the eight-vector first pass, chunking, radix 2/4/8
+     * remainders, signs, scale, inverse) on one and on several threads, with two rows.
+     */
+    @Test
+    void everySizeEveryOptionEveryThreadCount() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int k = 1; k <= 15; k++) {
+            int n = 1 << k;
+            int rows = n <= 1 << 12 ? 3 : 2;
+            float[] x = gaussian(r, rows * n);
+            float[] bits = randomBits(r, rows * n);
+            float[] s = signs(r, n);
+            for (int threads = 1; threads <= 3; threads++) {
+                VectorHadamard fast = new VectorHadamard(1, threads);
+                for (int option = 0; option < 8; option++) {
+                    boolean normalize = (option & 1) != 0, inverse = (option & 2) != 0;
+                    float[] signs = (option & 4) != 0 ? s : null;
+                    String what = "n=" + n + " threads=" + threads + " normalize=" + normalize
+                            + " inverse=" + inverse + " signs=" + (signs != null);
+                    compare(fast, x, rows, n, n, normalize, inverse, signs, what);
+                    if (threads == 1) compare(fast, bits, rows, n, n, normalize, inverse, signs, what + " bits");
+                }
+            }
+        }
+    }
 }
