@@ -1,18 +1,22 @@
 package io.lowbit.backend.vector;
 
 import io.lowbit.ElementFormat;
+import io.lowbit.RandomStream;
 import io.lowbit.backend.scalar.ScalarCodec;
 import io.lowbit.backend.scalar.ScalarMx;
 import io.lowbit.mx.ScaleMode;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -210,6 +214,132 @@ public class VectorMx extends ScalarMx {
             }
         }
         return saturated;
+    }
+
+    // ---------------------------------------------------------------- packed E2M1 (4.4)
+
+    /** Int lanes [a0, b0, a1, b1, ...] to [a0, a1, ..., b0, b1, ...] (see {@link #mxfp4PackedBlocks}). */
+    private static final VectorShuffle<Integer> PAIR_ORDER = BS == null ? null : VectorShuffle.fromOp(IS,
+            j -> j < L / 2 ? 2 * j : 2 * (j - L / 2) + 1);
+
+    @Override
+    public void quantizeMxfp4Packed(int blockSize, int axis, ScaleMode mode, RandomStream random,
+                                    float[] x, int rows, int cols, byte[] scales, byte[] packedCodes) {
+        if (random != null || axis != -1 || blockSize % (2 * L) != 0 || BS == null) {
+            super.quantizeMxfp4Packed(blockSize, axis, mode, random, x, rows, cols, scales, packedCodes);
+            return;
+        }
+        MxJob job = new MxJob(ElementFormat.E2M1, blockSize, axis, mode, null, x, rows, cols, scales, null, null, null);
+        runBlocks(job.blockCount(), blockSize, (from, to) -> mxfp4PackedBlocks(job, packedCodes, from, to));
+    }
+
+    /**
+     * {@link #mxfp4Blocks} writing the codes packed (contract 4.4): element 2j of a row in the low
+     * nibble of the row's byte j. A block starts on an even column (the block size is even), so its
+     * codes fill whole bytes from {@code row * ceil(cols/2) + col/2}. Two vectors a, b of codes
+     * (0..15, no other bit set) per step: long lane k of a holds codes 2k (low int) and 2k+1 (high
+     * int), so {@code l | l >>> 28} has code 2k | code 2k+1 << 4 in its low byte; a's bytes masked
+     * to the low int and b's shifted to the high int give the int lanes [a0, b0, a1, b1, ...],
+     * which {@link #PAIR_ORDER} sorts before the low bytes are stored. No clip flags or count (the
+     * packed result keeps none). Other blocks: {@link #packedFallback}.
+     */
+    private long mxfp4PackedBlocks(MxJob job, byte[] packed, long from, long to) {
+        if (from >= to) return 0;   // no blocks (cols 0: nb is 0 too)
+        int bs = job.blockSize();
+        int nb = job.blocksPerLine();
+        int cols = job.cols();
+        int rowBytes = (cols + 1) >>> 1;
+        boolean floor = job.mode() == ScaleMode.FLOOR;
+        float[] x = job.x();
+        byte[] scales = job.scales();
+        int row = (int) (from / nb);
+        int blockInRow = (int) (from % nb);
+        for (long t = from; t < to; t++, blockInRow++) {
+            if (blockInRow == nb) {
+                blockInRow = 0;
+                row++;
+            }
+            int col = blockInRow * bs;
+            int first = row * cols + col;
+            if (col + bs > cols) {
+                packedFallback(job, packed, t, row, col);
+                continue;
+            }
+            IntVector m = IntVector.zero(IS);
+            for (int i = first; i < first + bs; i += L) {
+                m = m.max(FloatVector.fromArray(FS, x, i).reinterpretAsInts().and(0x7FFFFFFF));
+            }
+            int amaxBits = m.reduceLanes(VectorOperators.MAX);
+            int e;
+            if (floor) {
+                e = (amaxBits >>> 23) - 127 - 2;
+                if (amaxBits < 0x00800000) e = NAN_SCALE;
+            } else {
+                e = scaleExponent(ElementFormat.E2M1, job.mode(), Float.intBitsToFloat(amaxBits));
+            }
+            if (e < E2M1_MIN_EXPONENT || e > 125) {
+                packedFallback(job, packed, t, row, col);
+                continue;
+            }
+            scales[(int) t] = (byte) scaleCode(e);
+            FloatVector c0 = FloatVector.broadcast(FS, TWO23);
+            FloatVector c2 = FloatVector.broadcast(FS, TWO23_PLUS_2);
+            FloatVector c4 = FloatVector.broadcast(FS, TWO23_PLUS_4);
+            FloatVector twice = IntVector.broadcast(IS, (128 - e) << 23).reinterpretAsFloats();
+            FloatVector once = IntVector.broadcast(IS, (127 - e) << 23).reinterpretAsFloats();
+            FloatVector half = IntVector.broadcast(IS, (126 - e) << 23).reinterpretAsFloats();
+            int out = row * rowBytes + (col >>> 1);
+            for (int i = first; i < first + bs; i += 2 * L, out += L) {
+                // codes of x[i ..] and x[i + L ..]: encodeE2M1's, sign in bit 3, the rest of the bits cleared
+                IntVector xa = FloatVector.fromArray(FS, x, i).reinterpretAsInts();
+                FloatVector a = xa.and(0x7FFFFFFF).reinterpretAsFloats();
+                IntVector ca = a.fma(twice, c0).reinterpretAsInts()
+                        .min(a.fma(once, c2).reinterpretAsInts())
+                        .min(a.fma(half, c4).reinterpretAsInts())
+                        .min(TWO23_PLUS_7_BITS).and(7)
+                        .or(xa.lanewise(VectorOperators.LSHR, 28).and(8));
+                IntVector xb = FloatVector.fromArray(FS, x, i + L).reinterpretAsInts();
+                FloatVector b = xb.and(0x7FFFFFFF).reinterpretAsFloats();
+                IntVector cb = b.fma(twice, c0).reinterpretAsInts()
+                        .min(b.fma(once, c2).reinterpretAsInts())
+                        .min(b.fma(half, c4).reinterpretAsInts())
+                        .min(TWO23_PLUS_7_BITS).and(7)
+                        .or(xb.lanewise(VectorOperators.LSHR, 28).and(8));
+                // pack (see above), written out: no vector-typed helper (see encodeVectors)
+                LongVector la = ca.reinterpretAsLongs();
+                la = la.or(la.lanewise(VectorOperators.LSHR, 28)).and(0xFFL);
+                LongVector lb = cb.reinterpretAsLongs();
+                lb = lb.or(lb.lanewise(VectorOperators.LSHR, 28)).lanewise(VectorOperators.LSHL, 32);
+                IntVector bytes = la.or(lb).reinterpretAsInts().rearrange(PAIR_ORDER);
+                ((ByteVector) bytes.castShape(BS, 0)).intoArray(packed, out);
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * A block the packed MXFP4 kernel does not take (a short last block of a row, NaN or Inf,
+     * a scale exponent outside -126..125): {@link #mxBlocks} on a copy of the block as a one-row
+     * job, then its codes packed into place. Each block depends only on its own elements (and RNE
+     * on nothing else), so this is the block's result in the full tensor.
+     */
+    private void packedFallback(MxJob job, byte[] packed, long t, int row, int col) {
+        int bs = job.blockSize();
+        int count = Math.min(bs, job.cols() - col);
+        float[] block = Arrays.copyOfRange(job.x(), row * job.cols() + col, row * job.cols() + col + count);
+        byte[] codes = new byte[count];
+        byte[] scale = new byte[1];
+        mxBlocks(new MxJob(ElementFormat.E2M1, bs, -1, job.mode(), null, block, 1, count, scale, codes, null, null), 0, 1);
+        job.scales()[(int) t] = scale[0];
+        packNibbles(codes, count, packed, row * ((job.cols() + 1) >>> 1) + (col >>> 1));
+    }
+
+    /** Codes {@code 0 .. count} two per byte from {@code packed[at]}, low nibble first (4.4). */
+    private static void packNibbles(byte[] codes, int count, byte[] packed, int at) {
+        for (int k = 0; k < count; k += 2) {
+            int high = k + 1 < count ? codes[k + 1] & 0xF : 0;
+            packed[at + (k >> 1)] = (byte) ((codes[k] & 0xF) | high << 4);
+        }
     }
 
     /** Blocks of {@link #mxBlocks}'s fast path for any element format. */
@@ -460,24 +590,148 @@ public class VectorMx extends ScalarMx {
 
     // ---------------------------------------------------------------- section 5
 
+    /** Elements per chunk of {@link #tensorAmax}: one reduction each. */
+    private static final int AMAX_CHUNK = 1 << 14;
+
+    /**
+     * Step 1 over chunks on the threads: integer max of the magnitude bits with four
+     * accumulators (see {@link #amax}; a NaN's bits are above Inf's, Inf's above every finite).
+     */
     @Override
     protected float tensorAmax(float[] x, int n) {
-        long blocks = (n + 1023) / 1024;
-        float[] partial = new float[(int) blocks];
-        runBlocks(blocks, 1024, (from, to) -> {
-            for (long b = from; b < to; b++) {
-                int start = (int) (b * 1024);
-                int count = Math.min(1024, n - start);
-                int full = count - count % L;
-                float m = full > 0 ? amax(x, start, full) : 0f;
-                for (int i = start + full; i < start + count; i++) m = Math.max(m, Math.abs(x[i]));
-                partial[(int) b] = m;
+        long chunks = (n + AMAX_CHUNK - 1) / AMAX_CHUNK;
+        int[] partial = new int[(int) chunks];
+        runBlocks(chunks, AMAX_CHUNK, (from, to) -> {
+            for (long c = from; c < to; c++) {
+                int start = (int) (c * AMAX_CHUNK);
+                int end = Math.min(n, start + AMAX_CHUNK);
+                IntVector m0 = IntVector.zero(IS), m1 = m0, m2 = m0, m3 = m0;
+                int i = start;
+                for (; i <= end - 4 * L; i += 4 * L) {
+                    m0 = m0.max(FloatVector.fromArray(FS, x, i).reinterpretAsInts().and(0x7FFFFFFF));
+                    m1 = m1.max(FloatVector.fromArray(FS, x, i + L).reinterpretAsInts().and(0x7FFFFFFF));
+                    m2 = m2.max(FloatVector.fromArray(FS, x, i + 2 * L).reinterpretAsInts().and(0x7FFFFFFF));
+                    m3 = m3.max(FloatVector.fromArray(FS, x, i + 3 * L).reinterpretAsInts().and(0x7FFFFFFF));
+                }
+                int m = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
+                for (; i < end; i++) m = Math.max(m, Float.floatToRawIntBits(x[i]) & 0x7FFFFFFF);
+                partial[(int) c] = m;
             }
             return 0;
         });
-        float amax = 0f;
-        for (float m : partial) amax = Math.max(amax, m);   // max is order-free (contract 1)
-        return Float.isFinite(amax) ? amax : Float.NaN;
+        int amaxBits = 0;
+        for (int m : partial) amaxBits = Math.max(amaxBits, m);   // max is order-free (contract 1)
+        return amaxBits >= 0x7F800000 ? Float.NaN : Float.intBitsToFloat(amaxBits);
+    }
+
+    @Override
+    public void quantizeScaledPacked(ElementFormat scaleFormat, boolean tile16x16, RandomStream random,
+                                     float[] x, int rows, int cols, byte[] scales, byte[] packedCodes,
+                                     float[] tensorScale) {
+        if (random != null || SCALED_BLOCK != 2 * L || BS == null) {
+            super.quantizeScaledPacked(scaleFormat, tile16x16, random, x, rows, cols, scales, packedCodes, tensorScale);
+            return;
+        }
+        ScaledJob job = scaledJob(scaleFormat, tile16x16, null, x, rows, cols, scales, null, null, null, tensorScale);
+        if (job == null) {   // NaN tensor: every element code 0
+            Arrays.fill(packedCodes, 0, rows * ((cols + 1) >>> 1), (byte) 0);
+            return;
+        }
+        float[] encodeScales = blockEncodeScales(job);
+        runBlocks(job.blockCount(), SCALED_BLOCK, (from, to) -> nvfp4PackedBlocks(job, encodeScales, packedCodes, from, to));
+    }
+
+    /** Step 4's encB for every scale code (the same float32 operations, once per code, not per block). */
+    private static float[] blockEncodeScales(ScaledJob job) {
+        float[] scaleLut = decodeTable(job.scaleFormat());
+        float[] encB = new float[256];
+        for (int c = 0; c < 256; c++) encB[c] = blockEncodeScale(scaleLut[c], job.decT());
+        return encB;
+    }
+
+    /**
+     * Steps 3-5 for whole 16-blocks (RNE, SCALED_BLOCK = 2L), codes packed as in
+     * {@link #mxfp4PackedBlocks}. The element code is {@link #encodeE2M1}'s on the rounded
+     * product: with p = |x * encB| (float32; RNE is sign-symmetric, so this is |x| * encB rounded)
+     * the contract's magnitude code is E2M1(min(p, 6)), and that is
+     * {@code min(rint(2p), 2 + rint(p), 4 + rint(p/2), 7)}: for p <= 6 it is the MXFP4 identity
+     * with v = p (each rint one fma or add of 2^23 + an even integer: 2p and p/2 exact inside the
+     * fma, one RNE rounding of the sum); for p > 6, Inf included, 4 + rint(p/2) >= 7 and the other
+     * two terms are larger, so the min is 7 = E2M1(6), the clamp's code. encB is positive (decT is
+     * positive and scale * decT finite, so 1/(scale * decT) is positive, +Inf for scale 0, capped at
+     * FLT_MAX), so the product's sign is x's, -0 included: bit 3 from x's sign bit as in MXFP4.
+     * A short last block of a row goes to the reference (one-row copy, as {@link #packedFallback}).
+     */
+    private long nvfp4PackedBlocks(ScaledJob job, float[] encodeScales, byte[] packed, long from, long to) {
+        if (from >= to) return 0;   // no blocks (cols 0: nb is 0 too)
+        int nb = job.blocksPerRow();
+        int cols = job.cols();
+        int rowBytes = (cols + 1) >>> 1;
+        float[] x = job.x();
+        byte[] scales = job.scales();
+        ElementFormat sf = job.scaleFormat();
+        Minifloat scaleCast = MINIFLOATS[sf.ordinal()];
+        boolean tile = job.tile16x16();
+        int row = (int) (from / nb);
+        int blockInRow = (int) (from % nb);
+        for (long t = from; t < to; t++, blockInRow++) {
+            if (blockInRow == nb) {
+                blockInRow = 0;
+                row++;
+            }
+            int c0 = blockInRow * SCALED_BLOCK;
+            int first = row * cols + c0;
+            if (c0 + SCALED_BLOCK > cols) {
+                int count = cols - c0;
+                float[] block = Arrays.copyOfRange(x, first, first + count);
+                byte[] codes = new byte[count];
+                byte[] scale = new byte[1];
+                super.scaledBlocks(new ScaledJob(sf, false, null, block, 1, count, scale, codes, null, null,
+                        job.encT(), job.decT()), 0, 1);   // tile 16x16 has no short blocks
+                scales[(int) t] = scale[0];
+                packNibbles(codes, count, packed, row * rowBytes + (c0 >>> 1));
+                continue;
+            }
+            float amax;
+            if (tile) {
+                int r0 = row - row % SCALED_BLOCK;
+                amax = 0f;
+                for (int r = r0; r < r0 + SCALED_BLOCK; r++) amax = Math.max(amax, amax(x, r * cols + c0, SCALED_BLOCK));
+            } else {
+                IntVector m = FloatVector.fromArray(FS, x, first).reinterpretAsInts().and(0x7FFFFFFF)
+                        .max(FloatVector.fromArray(FS, x, first + L).reinterpretAsInts().and(0x7FFFFFFF));
+                amax = Float.intBitsToFloat(m.reduceLanes(VectorOperators.MAX));
+            }
+            int scaleCode = scaleCode(scaleCast, blockScaleValue(sf, job.encT(), amax));
+            scales[(int) t] = (byte) scaleCode;
+            FloatVector encB = FloatVector.broadcast(FS, encodeScales[scaleCode]);
+            FloatVector c0v = FloatVector.broadcast(FS, TWO23);
+            FloatVector c2 = FloatVector.broadcast(FS, TWO23_PLUS_2);
+            FloatVector c4 = FloatVector.broadcast(FS, TWO23_PLUS_4);
+            FloatVector two = FloatVector.broadcast(FS, 2f);
+            FloatVector half = FloatVector.broadcast(FS, 0.5f);
+            IntVector xa = FloatVector.fromArray(FS, x, first).reinterpretAsInts();
+            FloatVector pa = xa.and(0x7FFFFFFF).reinterpretAsFloats().mul(encB);
+            IntVector ca = pa.fma(two, c0v).reinterpretAsInts()
+                    .min(pa.add(c2).reinterpretAsInts())
+                    .min(pa.fma(half, c4).reinterpretAsInts())
+                    .min(TWO23_PLUS_7_BITS).and(7)
+                    .or(xa.lanewise(VectorOperators.LSHR, 28).and(8));
+            IntVector xb = FloatVector.fromArray(FS, x, first + L).reinterpretAsInts();
+            FloatVector pb = xb.and(0x7FFFFFFF).reinterpretAsFloats().mul(encB);
+            IntVector cb = pb.fma(two, c0v).reinterpretAsInts()
+                    .min(pb.add(c2).reinterpretAsInts())
+                    .min(pb.fma(half, c4).reinterpretAsInts())
+                    .min(TWO23_PLUS_7_BITS).and(7)
+                    .or(xb.lanewise(VectorOperators.LSHR, 28).and(8));
+            LongVector la = ca.reinterpretAsLongs();
+            la = la.or(la.lanewise(VectorOperators.LSHR, 28)).and(0xFFL);
+            LongVector lb = cb.reinterpretAsLongs();
+            lb = lb.or(lb.lanewise(VectorOperators.LSHR, 28)).lanewise(VectorOperators.LSHL, 32);
+            IntVector bytes = la.or(lb).reinterpretAsInts().rearrange(PAIR_ORDER);
+            ((ByteVector) bytes.castShape(BS, 0)).intoArray(packed, row * rowBytes + (c0 >>> 1));
+        }
+        return 0;
     }
 
     @Override
