@@ -30,10 +30,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * MXFP4 and NVFP4 quantization of 64 MiB of float32 ([4096, 4096]) on the vectorized CPU
- * kernels with 1 and 2 threads. "kernel": scales + one code byte per element (what the
- * kernel interface writes); "packed": the same plus packing to two codes per byte as a
- * separate pass; "quantize": {@code Quantizer.quantize} itself (what a user gets: scales and
- * packed codes in a new QuantizedTensor) on a backend whose MX kernels are this VectorMx.
+ * kernels with 1 and 2 threads. "Kernel": scales + one code byte per element (quantizeMx /
+ * quantizeScaled, as fake quantization uses them); "KernelThenPack": that plus MxPacking.pack
+ * (the user path before the packed kernels); "Packed": the packed kernels (scales + two codes
+ * per byte) into preallocated arrays; "Quantize": {@code Quantizer.quantize} itself (what a
+ * user gets: new scale and packed-code arrays in a QuantizedTensor) on a backend whose MX
+ * kernels are this VectorMx.
  * Convert the time to MB/s of input read.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/lowbit-benchmarks.jar:benchmarks/target/lib/*
@@ -52,6 +54,7 @@ public class MxBenchmark {
 
     float[] x;
     byte[] codes;
+    byte[] packed;
     byte[] scales;
     float[] tensorScale = new float[1];
     VectorMx kernels;
@@ -64,6 +67,7 @@ public class MxBenchmark {
         x = new float[ROWS * COLS];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         codes = new byte[x.length];
+        packed = new byte[x.length / 2];
         scales = new byte[x.length / 16];
         kernels = new VectorMx(threads, 1 << 16);
         Backend backend = withMx(kernels);
@@ -102,10 +106,24 @@ public class MxBenchmark {
         return codes;
     }
 
+    /** Scales and packed codes into preallocated arrays (Quantizer.quantize minus its allocations). */
     @Benchmark
     public byte[] mxfp4Packed() {
+        kernels.quantizeMxfp4Packed(32, -1, ScaleMode.FLOOR, null, x, ROWS, COLS, scales, packed);
+        return packed;
+    }
+
+    /** The old user path: one code per byte, then MxPacking.pack as a second pass. */
+    @Benchmark
+    public byte[] mxfp4KernelThenPack() {
         kernels.quantizeMx(ElementFormat.E2M1, 32, -1, ScaleMode.FLOOR, null, x, ROWS, COLS, scales, codes, null, null);
         return MxPacking.pack(4, false, codes, ROWS, COLS);
+    }
+
+    @Benchmark
+    public byte[] nvfp4Packed() {
+        kernels.quantizeScaledPacked(ElementFormat.UE4M3, false, null, x, ROWS, COLS, scales, packed, tensorScale);
+        return packed;
     }
 
     @Benchmark

@@ -37,6 +37,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * shift), a smaller v on a fixed grid with the float32 add-2^23 trick. MXFP4 (E2M1) has its
  * own loop and encoder with fewer instructions ({@link #encodeE2M1}).
  *
+ * <p>What {@code Quantizer.quantize} runs for E2M1 (MXFP4, NVFP4, UE5M3) are the packed kernels
+ * ({@link #quantizeMxfp4Packed}, {@link #quantizeScaledPacked}): the same codes written two per
+ * byte in the one pass, without clip flags or counts; NVFP4's element code is the MXFP4
+ * encoder applied to the rounded product (proof at {@link #nvfp4PackedBlocks}).
+ *
  * <p>Threads take tasks of whole blocks (about {@code elementsPerTask} elements each) from
  * a counter; each block depends only on the input, and random words only on the element
  * index, so no result depends on the thread count or on which thread ran a task.
@@ -690,6 +695,58 @@ public class VectorMx extends ScalarMx {
                         job.encT(), job.decT()), 0, 1);   // tile 16x16 has no short blocks
                 scales[(int) t] = scale[0];
                 packNibbles(codes, count, packed, row * rowBytes + (c0 >>> 1));
+                continue;
+            }
+            if (!tile && t + 1 < to && c0 + 2 * SCALED_BLOCK <= cols) {
+                // Two blocks of the row at once: their scale chains (lane reduction, cast, table, broadcast)
+                // are independent, and side by side in the code they overlap. The same steps as below.
+                int first2 = first + SCALED_BLOCK;
+                IntVector xa = FloatVector.fromArray(FS, x, first).reinterpretAsInts();
+                IntVector xb = FloatVector.fromArray(FS, x, first + L).reinterpretAsInts();
+                IntVector xc = FloatVector.fromArray(FS, x, first2).reinterpretAsInts();
+                IntVector xd = FloatVector.fromArray(FS, x, first2 + L).reinterpretAsInts();
+                int amax1 = xa.and(0x7FFFFFFF).max(xb.and(0x7FFFFFFF)).reduceLanes(VectorOperators.MAX);
+                int amax2 = xc.and(0x7FFFFFFF).max(xd.and(0x7FFFFFFF)).reduceLanes(VectorOperators.MAX);
+                int code1 = scaleCode(scaleCast, blockScaleValue(sf, job.encT(), Float.intBitsToFloat(amax1)));
+                int code2 = scaleCode(scaleCast, blockScaleValue(sf, job.encT(), Float.intBitsToFloat(amax2)));
+                scales[(int) t] = (byte) code1;
+                scales[(int) t + 1] = (byte) code2;
+                FloatVector enc1 = FloatVector.broadcast(FS, encodeScales[code1]);
+                FloatVector enc2 = FloatVector.broadcast(FS, encodeScales[code2]);
+                FloatVector c0v = FloatVector.broadcast(FS, TWO23);
+                FloatVector c2 = FloatVector.broadcast(FS, TWO23_PLUS_2);
+                FloatVector c4 = FloatVector.broadcast(FS, TWO23_PLUS_4);
+                FloatVector two = FloatVector.broadcast(FS, 2f);
+                FloatVector half = FloatVector.broadcast(FS, 0.5f);
+                FloatVector pa = xa.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc1);
+                FloatVector pb = xb.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc1);
+                FloatVector pc = xc.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc2);
+                FloatVector pd = xd.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc2);
+                IntVector ca = pa.fma(two, c0v).reinterpretAsInts().min(pa.add(c2).reinterpretAsInts())
+                        .min(pa.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
+                        .or(xa.lanewise(VectorOperators.LSHR, 28).and(8));
+                IntVector cb = pb.fma(two, c0v).reinterpretAsInts().min(pb.add(c2).reinterpretAsInts())
+                        .min(pb.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
+                        .or(xb.lanewise(VectorOperators.LSHR, 28).and(8));
+                IntVector cc = pc.fma(two, c0v).reinterpretAsInts().min(pc.add(c2).reinterpretAsInts())
+                        .min(pc.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
+                        .or(xc.lanewise(VectorOperators.LSHR, 28).and(8));
+                IntVector cd = pd.fma(two, c0v).reinterpretAsInts().min(pd.add(c2).reinterpretAsInts())
+                        .min(pd.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
+                        .or(xd.lanewise(VectorOperators.LSHR, 28).and(8));
+                LongVector la = ca.reinterpretAsLongs();
+                la = la.or(la.lanewise(VectorOperators.LSHR, 28)).and(0xFFL);
+                LongVector lb = cb.reinterpretAsLongs();
+                lb = lb.or(lb.lanewise(VectorOperators.LSHR, 28)).lanewise(VectorOperators.LSHL, 32);
+                LongVector lc = cc.reinterpretAsLongs();
+                lc = lc.or(lc.lanewise(VectorOperators.LSHR, 28)).and(0xFFL);
+                LongVector ld = cd.reinterpretAsLongs();
+                ld = ld.or(ld.lanewise(VectorOperators.LSHR, 28)).lanewise(VectorOperators.LSHL, 32);
+                int out = row * rowBytes + (c0 >>> 1);
+                ((ByteVector) la.or(lb).reinterpretAsInts().rearrange(PAIR_ORDER).castShape(BS, 0)).intoArray(packed, out);
+                ((ByteVector) lc.or(ld).reinterpretAsInts().rearrange(PAIR_ORDER).castShape(BS, 0)).intoArray(packed, out + L);
+                t++;
+                blockInRow++;
                 continue;
             }
             float amax;
