@@ -633,7 +633,7 @@ public class VectorMx extends ScalarMx {
     public void quantizeScaledPacked(ElementFormat scaleFormat, boolean tile16x16, RandomStream random,
                                      float[] x, int rows, int cols, byte[] scales, byte[] packedCodes,
                                      float[] tensorScale) {
-        if (random != null || SCALED_BLOCK != 2 * L || BS == null) {
+        if (random != null || tile16x16 || SCALED_BLOCK != 2 * L || BS == null) {
             super.quantizeScaledPacked(scaleFormat, tile16x16, random, x, rows, cols, scales, packedCodes, tensorScale);
             return;
         }
@@ -644,6 +644,22 @@ public class VectorMx extends ScalarMx {
         }
         float[] encodeScales = blockEncodeScales(job);
         runBlocks(job.blockCount(), SCALED_BLOCK, (from, to) -> nvfp4PackedBlocks(job, encodeScales, packedCodes, from, to));
+    }
+
+    /**
+     * One 1x16 block of {@link #nvfp4PackedBlocks} by the reference, on a one-row copy with the
+     * tensor's encT and decT (a block depends on nothing else), its codes packed into place.
+     */
+    private void scaledFallback(ScaledJob job, byte[] packed, long t, int row, int c0) {
+        int count = Math.min(SCALED_BLOCK, job.cols() - c0);
+        int first = row * job.cols() + c0;
+        float[] block = Arrays.copyOfRange(job.x(), first, first + count);
+        byte[] codes = new byte[count];
+        byte[] scale = new byte[1];
+        super.scaledBlocks(new ScaledJob(job.scaleFormat(), false, null, block, 1, count, scale, codes, null, null,
+                job.encT(), job.decT()), 0, 1);
+        job.scales()[(int) t] = scale[0];
+        packNibbles(codes, count, packed, row * ((job.cols() + 1) >>> 1) + (c0 >>> 1));
     }
 
     /** Step 4's encB for every scale code (the same float32 operations, once per code, not per block). */
@@ -665,7 +681,10 @@ public class VectorMx extends ScalarMx {
      * two terms are larger, so the min is 7 = E2M1(6), the clamp's code. encB is positive (decT is
      * positive and scale * decT finite, so 1/(scale * decT) is positive, +Inf for scale 0, capped at
      * FLT_MAX), so the product's sign is x's, -0 included: bit 3 from x's sign bit as in MXFP4.
-     * A short last block of a row goes to the reference (one-row copy, as {@link #packedFallback}).
+     * Blocks go in pairs of a row (see below); a short block, or a full one without a partner in
+     * its row or task, goes to {@link #scaledFallback}. Tiles 16x16 take the default route. The
+     * method holds nothing else: a larger one has been seen compiled with its vector operations
+     * left out of line (boxed, 50-200 MB allocated per call under JMH).
      */
     private long nvfp4PackedBlocks(ScaledJob job, float[] encodeScales, byte[] packed, long from, long to) {
         if (from >= to) return 0;   // no blocks (cols 0: nb is 0 too)
@@ -676,7 +695,6 @@ public class VectorMx extends ScalarMx {
         byte[] scales = job.scales();
         ElementFormat sf = job.scaleFormat();
         Minifloat scaleCast = MINIFLOATS[sf.ordinal()];
-        boolean tile = job.tile16x16();
         int row = (int) (from / nb);
         int blockInRow = (int) (from % nb);
         for (long t = from; t < to; t++, blockInRow++) {
@@ -686,107 +704,65 @@ public class VectorMx extends ScalarMx {
             }
             int c0 = blockInRow * SCALED_BLOCK;
             int first = row * cols + c0;
-            if (c0 + SCALED_BLOCK > cols) {
-                int count = cols - c0;
-                float[] block = Arrays.copyOfRange(x, first, first + count);
-                byte[] codes = new byte[count];
-                byte[] scale = new byte[1];
-                super.scaledBlocks(new ScaledJob(sf, false, null, block, 1, count, scale, codes, null, null,
-                        job.encT(), job.decT()), 0, 1);   // tile 16x16 has no short blocks
-                scales[(int) t] = scale[0];
-                packNibbles(codes, count, packed, row * rowBytes + (c0 >>> 1));
+            if (t + 1 >= to || c0 + 2 * SCALED_BLOCK > cols) {   // a short block, or a full one without a partner
+                scaledFallback(job, packed, t, row, c0);
                 continue;
             }
-            if (!tile && t + 1 < to && c0 + 2 * SCALED_BLOCK <= cols) {
-                // Two blocks of the row at once: their scale chains (lane reduction, cast, table, broadcast)
-                // are independent, and side by side in the code they overlap. The same steps as below.
-                int first2 = first + SCALED_BLOCK;
-                IntVector xa = FloatVector.fromArray(FS, x, first).reinterpretAsInts();
-                IntVector xb = FloatVector.fromArray(FS, x, first + L).reinterpretAsInts();
-                IntVector xc = FloatVector.fromArray(FS, x, first2).reinterpretAsInts();
-                IntVector xd = FloatVector.fromArray(FS, x, first2 + L).reinterpretAsInts();
-                int amax1 = xa.and(0x7FFFFFFF).max(xb.and(0x7FFFFFFF)).reduceLanes(VectorOperators.MAX);
-                int amax2 = xc.and(0x7FFFFFFF).max(xd.and(0x7FFFFFFF)).reduceLanes(VectorOperators.MAX);
-                int code1 = scaleCode(scaleCast, blockScaleValue(sf, job.encT(), Float.intBitsToFloat(amax1)));
-                int code2 = scaleCode(scaleCast, blockScaleValue(sf, job.encT(), Float.intBitsToFloat(amax2)));
-                scales[(int) t] = (byte) code1;
-                scales[(int) t + 1] = (byte) code2;
-                FloatVector enc1 = FloatVector.broadcast(FS, encodeScales[code1]);
-                FloatVector enc2 = FloatVector.broadcast(FS, encodeScales[code2]);
-                FloatVector c0v = FloatVector.broadcast(FS, TWO23);
-                FloatVector c2 = FloatVector.broadcast(FS, TWO23_PLUS_2);
-                FloatVector c4 = FloatVector.broadcast(FS, TWO23_PLUS_4);
-                FloatVector two = FloatVector.broadcast(FS, 2f);
-                FloatVector half = FloatVector.broadcast(FS, 0.5f);
-                FloatVector pa = xa.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc1);
-                FloatVector pb = xb.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc1);
-                FloatVector pc = xc.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc2);
-                FloatVector pd = xd.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc2);
-                IntVector ca = pa.fma(two, c0v).reinterpretAsInts().min(pa.add(c2).reinterpretAsInts())
-                        .min(pa.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
-                        .or(xa.lanewise(VectorOperators.LSHR, 28).and(8));
-                IntVector cb = pb.fma(two, c0v).reinterpretAsInts().min(pb.add(c2).reinterpretAsInts())
-                        .min(pb.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
-                        .or(xb.lanewise(VectorOperators.LSHR, 28).and(8));
-                IntVector cc = pc.fma(two, c0v).reinterpretAsInts().min(pc.add(c2).reinterpretAsInts())
-                        .min(pc.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
-                        .or(xc.lanewise(VectorOperators.LSHR, 28).and(8));
-                IntVector cd = pd.fma(two, c0v).reinterpretAsInts().min(pd.add(c2).reinterpretAsInts())
-                        .min(pd.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
-                        .or(xd.lanewise(VectorOperators.LSHR, 28).and(8));
-                LongVector la = ca.reinterpretAsLongs();
-                la = la.or(la.lanewise(VectorOperators.LSHR, 28)).and(0xFFL);
-                LongVector lb = cb.reinterpretAsLongs();
-                lb = lb.or(lb.lanewise(VectorOperators.LSHR, 28)).lanewise(VectorOperators.LSHL, 32);
-                LongVector lc = cc.reinterpretAsLongs();
-                lc = lc.or(lc.lanewise(VectorOperators.LSHR, 28)).and(0xFFL);
-                LongVector ld = cd.reinterpretAsLongs();
-                ld = ld.or(ld.lanewise(VectorOperators.LSHR, 28)).lanewise(VectorOperators.LSHL, 32);
-                int out = row * rowBytes + (c0 >>> 1);
-                ((ByteVector) la.or(lb).reinterpretAsInts().rearrange(PAIR_ORDER).castShape(BS, 0)).intoArray(packed, out);
-                ((ByteVector) lc.or(ld).reinterpretAsInts().rearrange(PAIR_ORDER).castShape(BS, 0)).intoArray(packed, out + L);
-                t++;
-                blockInRow++;
-                continue;
-            }
-            float amax;
-            if (tile) {
-                int r0 = row - row % SCALED_BLOCK;
-                amax = 0f;
-                for (int r = r0; r < r0 + SCALED_BLOCK; r++) amax = Math.max(amax, amax(x, r * cols + c0, SCALED_BLOCK));
-            } else {
-                IntVector m = FloatVector.fromArray(FS, x, first).reinterpretAsInts().and(0x7FFFFFFF)
-                        .max(FloatVector.fromArray(FS, x, first + L).reinterpretAsInts().and(0x7FFFFFFF));
-                amax = Float.intBitsToFloat(m.reduceLanes(VectorOperators.MAX));
-            }
-            int scaleCode = scaleCode(scaleCast, blockScaleValue(sf, job.encT(), amax));
-            scales[(int) t] = (byte) scaleCode;
-            FloatVector encB = FloatVector.broadcast(FS, encodeScales[scaleCode]);
+            // Two blocks of the row at once: their scale chains (lane reduction, cast, table, broadcast)
+            // are independent, and side by side in the code they overlap.
+            int first2 = first + SCALED_BLOCK;
+            int amax1 = FloatVector.fromArray(FS, x, first).reinterpretAsInts().and(0x7FFFFFFF)
+                    .max(FloatVector.fromArray(FS, x, first + L).reinterpretAsInts().and(0x7FFFFFFF))
+                    .reduceLanes(VectorOperators.MAX);
+            int amax2 = FloatVector.fromArray(FS, x, first2).reinterpretAsInts().and(0x7FFFFFFF)
+                    .max(FloatVector.fromArray(FS, x, first2 + L).reinterpretAsInts().and(0x7FFFFFFF))
+                    .reduceLanes(VectorOperators.MAX);
+            // No vector is live across these calls (if the JIT left one out of line, a live vector would be
+            // boxed: seen in JMH as 200 MB allocated per call); the block is loaded again, from L1.
+            int code1 = scaleCode(scaleCast, blockScaleValue(sf, job.encT(), Float.intBitsToFloat(amax1)));
+            int code2 = scaleCode(scaleCast, blockScaleValue(sf, job.encT(), Float.intBitsToFloat(amax2)));
+            scales[(int) t] = (byte) code1;
+            scales[(int) t + 1] = (byte) code2;
+            IntVector xa = FloatVector.fromArray(FS, x, first).reinterpretAsInts();
+            IntVector xb = FloatVector.fromArray(FS, x, first + L).reinterpretAsInts();
+            IntVector xc = FloatVector.fromArray(FS, x, first2).reinterpretAsInts();
+            IntVector xd = FloatVector.fromArray(FS, x, first2 + L).reinterpretAsInts();
+            FloatVector enc1 = FloatVector.broadcast(FS, encodeScales[code1]);
+            FloatVector enc2 = FloatVector.broadcast(FS, encodeScales[code2]);
             FloatVector c0v = FloatVector.broadcast(FS, TWO23);
             FloatVector c2 = FloatVector.broadcast(FS, TWO23_PLUS_2);
             FloatVector c4 = FloatVector.broadcast(FS, TWO23_PLUS_4);
             FloatVector two = FloatVector.broadcast(FS, 2f);
             FloatVector half = FloatVector.broadcast(FS, 0.5f);
-            IntVector xa = FloatVector.fromArray(FS, x, first).reinterpretAsInts();
-            FloatVector pa = xa.and(0x7FFFFFFF).reinterpretAsFloats().mul(encB);
-            IntVector ca = pa.fma(two, c0v).reinterpretAsInts()
-                    .min(pa.add(c2).reinterpretAsInts())
-                    .min(pa.fma(half, c4).reinterpretAsInts())
-                    .min(TWO23_PLUS_7_BITS).and(7)
+            FloatVector pa = xa.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc1);
+            FloatVector pb = xb.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc1);
+            FloatVector pc = xc.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc2);
+            FloatVector pd = xd.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc2);
+            IntVector ca = pa.fma(two, c0v).reinterpretAsInts().min(pa.add(c2).reinterpretAsInts())
+                    .min(pa.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
                     .or(xa.lanewise(VectorOperators.LSHR, 28).and(8));
-            IntVector xb = FloatVector.fromArray(FS, x, first + L).reinterpretAsInts();
-            FloatVector pb = xb.and(0x7FFFFFFF).reinterpretAsFloats().mul(encB);
-            IntVector cb = pb.fma(two, c0v).reinterpretAsInts()
-                    .min(pb.add(c2).reinterpretAsInts())
-                    .min(pb.fma(half, c4).reinterpretAsInts())
-                    .min(TWO23_PLUS_7_BITS).and(7)
+            IntVector cb = pb.fma(two, c0v).reinterpretAsInts().min(pb.add(c2).reinterpretAsInts())
+                    .min(pb.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
                     .or(xb.lanewise(VectorOperators.LSHR, 28).and(8));
+            IntVector cc = pc.fma(two, c0v).reinterpretAsInts().min(pc.add(c2).reinterpretAsInts())
+                    .min(pc.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
+                    .or(xc.lanewise(VectorOperators.LSHR, 28).and(8));
+            IntVector cd = pd.fma(two, c0v).reinterpretAsInts().min(pd.add(c2).reinterpretAsInts())
+                    .min(pd.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
+                    .or(xd.lanewise(VectorOperators.LSHR, 28).and(8));
             LongVector la = ca.reinterpretAsLongs();
             la = la.or(la.lanewise(VectorOperators.LSHR, 28)).and(0xFFL);
             LongVector lb = cb.reinterpretAsLongs();
             lb = lb.or(lb.lanewise(VectorOperators.LSHR, 28)).lanewise(VectorOperators.LSHL, 32);
-            IntVector bytes = la.or(lb).reinterpretAsInts().rearrange(PAIR_ORDER);
-            ((ByteVector) bytes.castShape(BS, 0)).intoArray(packed, row * rowBytes + (c0 >>> 1));
+            LongVector lc = cc.reinterpretAsLongs();
+            lc = lc.or(lc.lanewise(VectorOperators.LSHR, 28)).and(0xFFL);
+            LongVector ld = cd.reinterpretAsLongs();
+            ld = ld.or(ld.lanewise(VectorOperators.LSHR, 28)).lanewise(VectorOperators.LSHL, 32);
+            int out = row * rowBytes + (c0 >>> 1);
+            ((ByteVector) la.or(lb).reinterpretAsInts().rearrange(PAIR_ORDER).castShape(BS, 0)).intoArray(packed, out);
+            ((ByteVector) lc.or(ld).reinterpretAsInts().rearrange(PAIR_ORDER).castShape(BS, 0)).intoArray(packed, out + L);
+            t++;   // the second block's
+            blockInRow++;
         }
         return 0;
     }
