@@ -1,8 +1,18 @@
 package io.lowbit.bench;
 
 import io.lowbit.ElementFormat;
+import io.lowbit.backend.Backend;
+import io.lowbit.backend.Backends;
+import io.lowbit.backend.BlockwiseKernels;
+import io.lowbit.backend.CastKernels;
+import io.lowbit.backend.HadamardKernels;
+import io.lowbit.backend.MxKernels;
+import io.lowbit.backend.QatKernels;
+import io.lowbit.backend.RandomKernels;
 import io.lowbit.backend.vector.VectorMx;
 import io.lowbit.mx.MxPacking;
+import io.lowbit.mx.QuantizedTensor;
+import io.lowbit.mx.Quantizer;
 import io.lowbit.mx.ScaleMode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,9 +30,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * MXFP4 and NVFP4 quantization of 64 MiB of float32 ([4096, 4096]) on the vectorized CPU
- * kernels with 1 and 2 threads. "kernel": scales + one code byte per element (what the
- * kernel interface writes); "packed": the same plus packing to two codes per byte, i.e.
- * what Quantizer.quantize does. Convert the time to MB/s of input read.
+ * kernels with 1 and 2 threads. "Kernel": scales + one code byte per element (quantizeMx /
+ * quantizeScaled, as fake quantization uses them); "KernelThenPack": that plus MxPacking.pack
+ * (the user path before the packed kernels); "Packed": the packed kernels (scales + two codes
+ * per byte) into preallocated arrays; "Quantize": {@code Quantizer.quantize} itself (what a
+ * user gets: new scale and packed-code arrays in a QuantizedTensor) on a backend whose MX
+ * kernels are this VectorMx.
+ * Convert the time to MB/s of input read.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/lowbit-benchmarks.jar:benchmarks/target/lib/*
  * org.openjdk.jmh.Main MxBenchmark -f 1 -wi 2 -i 3 -r 1s}
@@ -40,9 +54,12 @@ public class MxBenchmark {
 
     float[] x;
     byte[] codes;
+    byte[] packed;
     byte[] scales;
     float[] tensorScale = new float[1];
     VectorMx kernels;
+    Quantizer mxfp4;
+    Quantizer nvfp4;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -50,8 +67,27 @@ public class MxBenchmark {
         x = new float[ROWS * COLS];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         codes = new byte[x.length];
+        packed = new byte[x.length / 2];
         scales = new byte[x.length / 16];
         kernels = new VectorMx(threads, 1 << 16);
+        Backend backend = withMx(kernels);
+        mxfp4 = Quantizer.mxfp4().backend(backend);
+        nvfp4 = Quantizer.nvfp4().backend(backend);
+    }
+
+    /** The default backend with its MX kernels replaced (to set the thread count). */
+    static Backend withMx(MxKernels mx) {
+        Backend base = Backends.get();
+        return new Backend() {
+            @Override public String name() { return base.name(); }
+            @Override public String description() { return base.description(); }
+            @Override public CastKernels casts() { return base.casts(); }
+            @Override public RandomKernels random() { return base.random(); }
+            @Override public MxKernels mx() { return mx; }
+            @Override public HadamardKernels hadamard() { return base.hadamard(); }
+            @Override public BlockwiseKernels blockwise() { return base.blockwise(); }
+            @Override public QatKernels qat() { return base.qat(); }
+        };
     }
 
     float[] copy;
@@ -70,15 +106,39 @@ public class MxBenchmark {
         return codes;
     }
 
+    /** Scales and packed codes into preallocated arrays (Quantizer.quantize minus its allocations). */
     @Benchmark
     public byte[] mxfp4Packed() {
+        kernels.quantizeMxfp4Packed(32, -1, ScaleMode.FLOOR, null, x, ROWS, COLS, scales, packed);
+        return packed;
+    }
+
+    /** The old user path: one code per byte, then MxPacking.pack as a second pass. */
+    @Benchmark
+    public byte[] mxfp4KernelThenPack() {
         kernels.quantizeMx(ElementFormat.E2M1, 32, -1, ScaleMode.FLOOR, null, x, ROWS, COLS, scales, codes, null, null);
         return MxPacking.pack(4, false, codes, ROWS, COLS);
+    }
+
+    @Benchmark
+    public byte[] nvfp4Packed() {
+        kernels.quantizeScaledPacked(ElementFormat.UE4M3, false, null, x, ROWS, COLS, scales, packed, tensorScale);
+        return packed;
     }
 
     @Benchmark
     public byte[] nvfp4Kernel() {
         kernels.quantizeScaled(ElementFormat.UE4M3, false, null, x, ROWS, COLS, scales, codes, null, null, tensorScale);
         return codes;
+    }
+
+    @Benchmark
+    public QuantizedTensor mxfp4Quantize() {
+        return mxfp4.quantize(x, ROWS, COLS);
+    }
+
+    @Benchmark
+    public QuantizedTensor nvfp4Quantize() {
+        return nvfp4.quantize(x, ROWS, COLS);
     }
 }

@@ -2,6 +2,7 @@ package io.lowbit.backend;
 
 import io.lowbit.ElementFormat;
 import io.lowbit.RandomStream;
+import io.lowbit.mx.MxPacking;
 import io.lowbit.mx.ScaleMode;
 
 /**
@@ -10,7 +11,7 @@ import io.lowbit.mx.ScaleMode;
  * <p>Arrays only (a CUDA backend implements the same methods). The input {@code x} is a
  * row-major float32 {@code [rows, cols]}. {@code codes} receives one code per element, in
  * the low bits of a byte, at the element's row-major index (packing, 4.4, is done by the
- * public API). {@code codes}, {@code dequantized} and {@code clipMask} may be null when the
+ * public API, or by the {@code *Packed} methods)). {@code codes}, {@code dequantized} and {@code clipMask} may be null when the
  * caller does not want them (fake quantization keeps no codes). {@code random} null means
  * round to nearest even; otherwise stochastic rounding, element i (row-major index) using
  * word i of {@code random} (contract 3). Arguments are checked by the public API.
@@ -48,4 +49,27 @@ public interface MxKernels {
     /** Contract 5 step 6: {@code out = (decode(code) * decode(scale)) * decT}. */
     void dequantizeScaled(ElementFormat scaleFormat, float decT, byte[] scales, byte[] codes,
                           int rows, int cols, float[] out);
+
+    /**
+     * {@link #quantizeMx} for E2M1 (MXFP4) with what {@code Quantizer.quantize} keeps: the scales
+     * and the codes packed two per byte ({@code packedCodes}: {@code rows * ceil(cols/2)} bytes,
+     * the layout of {@link MxPacking}, contract 4.4). No dequantized values, clip mask or count.
+     * The default quantizes to one code per byte and packs; a backend may write the packed
+     * bytes directly (the same bytes).
+     */
+    default void quantizeMxfp4Packed(int blockSize, int axis, ScaleMode mode, RandomStream random,
+                                     float[] x, int rows, int cols, byte[] scales, byte[] packedCodes) {
+        byte[] codes = new byte[rows * cols];
+        quantizeMx(ElementFormat.E2M1, blockSize, axis, mode, random, x, rows, cols, scales, codes, null, null);
+        MxPacking.packInto(4, false, codes, rows, cols, packedCodes);
+    }
+
+    /** {@link #quantizeScaled} with packed codes, as {@link #quantizeMxfp4Packed}. */
+    default void quantizeScaledPacked(ElementFormat scaleFormat, boolean tile16x16, RandomStream random,
+                                      float[] x, int rows, int cols, byte[] scales, byte[] packedCodes,
+                                      float[] tensorScale) {
+        byte[] codes = new byte[rows * cols];
+        quantizeScaled(scaleFormat, tile16x16, random, x, rows, cols, scales, codes, null, null, tensorScale);
+        MxPacking.packInto(4, false, codes, rows, cols, packedCodes);
+    }
 }

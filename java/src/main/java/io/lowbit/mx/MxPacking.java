@@ -25,8 +25,17 @@ public final class MxPacking {
 
     /** Packs one-per-byte codes [rows, cols] into the storage layout. */
     public static byte[] pack(int bits, boolean packed6, byte[] codes, int rows, int cols) {
+        byte[] out = new byte[Math.multiplyExact((int) rowBytes(bits, packed6, cols), rows)];
+        packInto(bits, packed6, codes, rows, cols, out);
+        return out;
+    }
+
+    /**
+     * {@link #pack} into {@code out}, whose first {@code rows * rowBytes} bytes it overwrites
+     * (6-bit packing assumes them zero).
+     */
+    public static void packInto(int bits, boolean packed6, byte[] codes, int rows, int cols, byte[] out) {
         int rb = (int) rowBytes(bits, packed6, cols);
-        byte[] out = new byte[Math.multiplyExact(rb, rows)];
         if (bits == 4) {
             for (int r = 0; r < rows; r++) {
                 int in = r * cols;
@@ -50,7 +59,6 @@ public final class MxPacking {
         } else {
             System.arraycopy(codes, 0, out, 0, rows * cols);
         }
-        return out;
     }
 
     /** The inverse of {@link #pack}: one code per byte, [rows, cols]. */

@@ -5,6 +5,7 @@ import io.lowbit.ElementFormat;
 import io.lowbit.RandomStream;
 import io.lowbit.backend.Backend;
 import io.lowbit.backend.Backends;
+import io.lowbit.backend.MxKernels;
 
 /**
  * Block quantization to an {@link MxFormat} (contract sections 4 and 5). Immutable: every
@@ -123,10 +124,23 @@ public final class Quantizer {
         checkInput(x, rows, cols);
         int n = rows * cols;
         byte[] scales = new byte[(int) scaleCount(rows, cols)];
-        byte[] codes = new byte[n];
         float[] tensorScale = {1f};
-        run(x, rows, cols, scales, codes, null, null, tensorScale);
-        byte[] packed = MxPacking.pack(format.element().bits(), false, codes, rows, cols);
+        byte[] packed;
+        if (format.element().bits() == 4) {
+            // E2M1: the kernels write the packed bytes (no one-byte-per-code array and second pass)
+            packed = new byte[Math.multiplyExact(rows, (int) MxPacking.rowBytes(4, false, cols))];
+            MxKernels mx = (backend != null ? backend : Backends.get()).mx();
+            if (format.isScaled()) {
+                mx.quantizeScaledPacked(format.scaleFormat(), tile == Tile.T16X16, random, x, rows, cols, scales,
+                        packed, tensorScale);
+            } else {
+                mx.quantizeMxfp4Packed(blockSize, axis, scaleMode, random, x, rows, cols, scales, packed);
+            }
+        } else {
+            byte[] codes = new byte[n];
+            run(x, rows, cols, scales, codes, null, null, tensorScale);
+            packed = MxPacking.pack(format.element().bits(), false, codes, rows, cols);
+        }
         return new QuantizedTensor(format, rows, cols, axis, blockSize, tile, scales, packed, tensorScale[0]);
     }
 

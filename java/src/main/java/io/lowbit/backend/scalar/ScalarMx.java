@@ -255,6 +255,19 @@ public class ScalarMx implements MxKernels {
     public long quantizeScaled(ElementFormat scaleFormat, boolean tile16x16, RandomStream random,
                                float[] x, int rows, int cols, byte[] scales, byte[] codes, float[] dequantized,
                                byte[] clipMask, float[] tensorScale) {
+        ScaledJob job = scaledJob(scaleFormat, tile16x16, random, x, rows, cols, scales, codes, dequantized,
+                clipMask, tensorScale);
+        if (job == null) return 0;
+        return runBlocks(job.blockCount(), SCALED_BLOCK, (from, to) -> scaledBlocks(job, from, to));
+    }
+
+    /**
+     * Steps 1-2: the job with encT and decT (decT also into {@code tensorScale[0]}); or, when the
+     * tensor holds a NaN or Inf, the all-NaN result written into the given arrays and null.
+     */
+    protected ScaledJob scaledJob(ElementFormat scaleFormat, boolean tile16x16, RandomStream random,
+                                  float[] x, int rows, int cols, byte[] scales, byte[] codes, float[] dequantized,
+                                  byte[] clipMask, float[] tensorScale) {
         int n = rows * cols;
         float amaxT = tensorAmax(x, n);
         int nb = ceilDiv(cols, SCALED_BLOCK);
@@ -265,14 +278,13 @@ public class ScalarMx implements MxKernels {
             if (dequantized != null) Arrays.fill(dequantized, 0, n, Float.NaN);
             if (clipMask != null) Arrays.fill(clipMask, 0, n, (byte) 0);
             tensorScale[0] = Float.NaN;
-            return 0;
+            return null;
         }
         float encT = tensorEncodeScale(scaleFormat, amaxT);
         float decT = 1f / encT;
         tensorScale[0] = decT;
-        ScaledJob job = new ScaledJob(scaleFormat, tile16x16, random, x, rows, cols, scales, codes, dequantized,
+        return new ScaledJob(scaleFormat, tile16x16, random, x, rows, cols, scales, codes, dequantized,
                 clipMask, encT, decT);
-        return runBlocks(job.blockCount(), SCALED_BLOCK, (from, to) -> scaledBlocks(job, from, to));
     }
 
     /** Steps 3-6 for blocks {@code from .. to}; block t is row t / nb, columns from (t % nb) * 16. */

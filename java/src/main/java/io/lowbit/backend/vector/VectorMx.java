@@ -1,18 +1,22 @@
 package io.lowbit.backend.vector;
 
 import io.lowbit.ElementFormat;
+import io.lowbit.RandomStream;
 import io.lowbit.backend.scalar.ScalarCodec;
 import io.lowbit.backend.scalar.ScalarMx;
 import io.lowbit.mx.ScaleMode;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -32,6 +36,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * normal is rounded on its float bits (add half an element ulp minus one plus the kept lsb,
  * shift), a smaller v on a fixed grid with the float32 add-2^23 trick. MXFP4 (E2M1) has its
  * own loop and encoder with fewer instructions ({@link #encodeE2M1}).
+ *
+ * <p>What {@code Quantizer.quantize} runs for E2M1 (MXFP4, NVFP4, UE5M3) are the packed kernels
+ * ({@link #quantizeMxfp4Packed}, {@link #quantizeScaledPacked}): the same codes written two per
+ * byte in the one pass, without clip flags or counts; NVFP4's element code is the MXFP4
+ * encoder applied to the rounded product (proof at {@link #nvfp4PackedBlocks}).
  *
  * <p>Threads take tasks of whole blocks (about {@code elementsPerTask} elements each) from
  * a counter; each block depends only on the input, and random words only on the element
@@ -210,6 +219,132 @@ public class VectorMx extends ScalarMx {
             }
         }
         return saturated;
+    }
+
+    // ---------------------------------------------------------------- packed E2M1 (4.4)
+
+    /** Int lanes [a0, b0, a1, b1, ...] to [a0, a1, ..., b0, b1, ...] (see {@link #mxfp4PackedBlocks}). */
+    private static final VectorShuffle<Integer> PAIR_ORDER = BS == null ? null : VectorShuffle.fromOp(IS,
+            j -> j < L / 2 ? 2 * j : 2 * (j - L / 2) + 1);
+
+    @Override
+    public void quantizeMxfp4Packed(int blockSize, int axis, ScaleMode mode, RandomStream random,
+                                    float[] x, int rows, int cols, byte[] scales, byte[] packedCodes) {
+        if (random != null || axis != -1 || blockSize % (2 * L) != 0 || BS == null) {
+            super.quantizeMxfp4Packed(blockSize, axis, mode, random, x, rows, cols, scales, packedCodes);
+            return;
+        }
+        MxJob job = new MxJob(ElementFormat.E2M1, blockSize, axis, mode, null, x, rows, cols, scales, null, null, null);
+        runBlocks(job.blockCount(), blockSize, (from, to) -> mxfp4PackedBlocks(job, packedCodes, from, to));
+    }
+
+    /**
+     * {@link #mxfp4Blocks} writing the codes packed (contract 4.4): element 2j of a row in the low
+     * nibble of the row's byte j. A block starts on an even column (the block size is even), so its
+     * codes fill whole bytes from {@code row * ceil(cols/2) + col/2}. Two vectors a, b of codes
+     * (0..15, no other bit set) per step: long lane k of a holds codes 2k (low int) and 2k+1 (high
+     * int), so {@code l | l >>> 28} has code 2k | code 2k+1 << 4 in its low byte; a's bytes masked
+     * to the low int and b's shifted to the high int give the int lanes [a0, b0, a1, b1, ...],
+     * which {@link #PAIR_ORDER} sorts before the low bytes are stored. No clip flags or count (the
+     * packed result keeps none). Other blocks: {@link #packedFallback}.
+     */
+    private long mxfp4PackedBlocks(MxJob job, byte[] packed, long from, long to) {
+        if (from >= to) return 0;   // no blocks (cols 0: nb is 0 too)
+        int bs = job.blockSize();
+        int nb = job.blocksPerLine();
+        int cols = job.cols();
+        int rowBytes = (cols + 1) >>> 1;
+        boolean floor = job.mode() == ScaleMode.FLOOR;
+        float[] x = job.x();
+        byte[] scales = job.scales();
+        int row = (int) (from / nb);
+        int blockInRow = (int) (from % nb);
+        for (long t = from; t < to; t++, blockInRow++) {
+            if (blockInRow == nb) {
+                blockInRow = 0;
+                row++;
+            }
+            int col = blockInRow * bs;
+            int first = row * cols + col;
+            if (col + bs > cols) {
+                packedFallback(job, packed, t, row, col);
+                continue;
+            }
+            IntVector m = IntVector.zero(IS);
+            for (int i = first; i < first + bs; i += L) {
+                m = m.max(FloatVector.fromArray(FS, x, i).reinterpretAsInts().and(0x7FFFFFFF));
+            }
+            int amaxBits = m.reduceLanes(VectorOperators.MAX);
+            int e;
+            if (floor) {
+                e = (amaxBits >>> 23) - 127 - 2;
+                if (amaxBits < 0x00800000) e = NAN_SCALE;
+            } else {
+                e = scaleExponent(ElementFormat.E2M1, job.mode(), Float.intBitsToFloat(amaxBits));
+            }
+            if (e < E2M1_MIN_EXPONENT || e > 125) {
+                packedFallback(job, packed, t, row, col);
+                continue;
+            }
+            scales[(int) t] = (byte) scaleCode(e);
+            FloatVector c0 = FloatVector.broadcast(FS, TWO23);
+            FloatVector c2 = FloatVector.broadcast(FS, TWO23_PLUS_2);
+            FloatVector c4 = FloatVector.broadcast(FS, TWO23_PLUS_4);
+            FloatVector twice = IntVector.broadcast(IS, (128 - e) << 23).reinterpretAsFloats();
+            FloatVector once = IntVector.broadcast(IS, (127 - e) << 23).reinterpretAsFloats();
+            FloatVector half = IntVector.broadcast(IS, (126 - e) << 23).reinterpretAsFloats();
+            int out = row * rowBytes + (col >>> 1);
+            for (int i = first; i < first + bs; i += 2 * L, out += L) {
+                // codes of x[i ..] and x[i + L ..]: encodeE2M1's, sign in bit 3, the rest of the bits cleared
+                IntVector xa = FloatVector.fromArray(FS, x, i).reinterpretAsInts();
+                FloatVector a = xa.and(0x7FFFFFFF).reinterpretAsFloats();
+                IntVector ca = a.fma(twice, c0).reinterpretAsInts()
+                        .min(a.fma(once, c2).reinterpretAsInts())
+                        .min(a.fma(half, c4).reinterpretAsInts())
+                        .min(TWO23_PLUS_7_BITS).and(7)
+                        .or(xa.lanewise(VectorOperators.LSHR, 28).and(8));
+                IntVector xb = FloatVector.fromArray(FS, x, i + L).reinterpretAsInts();
+                FloatVector b = xb.and(0x7FFFFFFF).reinterpretAsFloats();
+                IntVector cb = b.fma(twice, c0).reinterpretAsInts()
+                        .min(b.fma(once, c2).reinterpretAsInts())
+                        .min(b.fma(half, c4).reinterpretAsInts())
+                        .min(TWO23_PLUS_7_BITS).and(7)
+                        .or(xb.lanewise(VectorOperators.LSHR, 28).and(8));
+                // pack (see above), written out: no vector-typed helper (see encodeVectors)
+                LongVector la = ca.reinterpretAsLongs();
+                la = la.or(la.lanewise(VectorOperators.LSHR, 28)).and(0xFFL);
+                LongVector lb = cb.reinterpretAsLongs();
+                lb = lb.or(lb.lanewise(VectorOperators.LSHR, 28)).lanewise(VectorOperators.LSHL, 32);
+                IntVector bytes = la.or(lb).reinterpretAsInts().rearrange(PAIR_ORDER);
+                ((ByteVector) bytes.castShape(BS, 0)).intoArray(packed, out);
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * A block the packed MXFP4 kernel does not take (a short last block of a row, NaN or Inf,
+     * a scale exponent outside -126..125): {@link #mxBlocks} on a copy of the block as a one-row
+     * job, then its codes packed into place. Each block depends only on its own elements (and RNE
+     * on nothing else), so this is the block's result in the full tensor.
+     */
+    private void packedFallback(MxJob job, byte[] packed, long t, int row, int col) {
+        int bs = job.blockSize();
+        int count = Math.min(bs, job.cols() - col);
+        float[] block = Arrays.copyOfRange(job.x(), row * job.cols() + col, row * job.cols() + col + count);
+        byte[] codes = new byte[count];
+        byte[] scale = new byte[1];
+        mxBlocks(new MxJob(ElementFormat.E2M1, bs, -1, job.mode(), null, block, 1, count, scale, codes, null, null), 0, 1);
+        job.scales()[(int) t] = scale[0];
+        packNibbles(codes, count, packed, row * ((job.cols() + 1) >>> 1) + (col >>> 1));
+    }
+
+    /** Codes {@code 0 .. count} two per byte from {@code packed[at]}, low nibble first (4.4). */
+    private static void packNibbles(byte[] codes, int count, byte[] packed, int at) {
+        for (int k = 0; k < count; k += 2) {
+            int high = k + 1 < count ? codes[k + 1] & 0xF : 0;
+            packed[at + (k >> 1)] = (byte) ((codes[k] & 0xF) | high << 4);
+        }
     }
 
     /** Blocks of {@link #mxBlocks}'s fast path for any element format. */
@@ -460,24 +595,176 @@ public class VectorMx extends ScalarMx {
 
     // ---------------------------------------------------------------- section 5
 
+    /** Elements per chunk of {@link #tensorAmax}: one reduction each. */
+    private static final int AMAX_CHUNK = 1 << 14;
+
+    /**
+     * Step 1 over chunks on the threads: integer max of the magnitude bits with four
+     * accumulators (see {@link #amax}; a NaN's bits are above Inf's, Inf's above every finite).
+     */
     @Override
     protected float tensorAmax(float[] x, int n) {
-        long blocks = (n + 1023) / 1024;
-        float[] partial = new float[(int) blocks];
-        runBlocks(blocks, 1024, (from, to) -> {
-            for (long b = from; b < to; b++) {
-                int start = (int) (b * 1024);
-                int count = Math.min(1024, n - start);
-                int full = count - count % L;
-                float m = full > 0 ? amax(x, start, full) : 0f;
-                for (int i = start + full; i < start + count; i++) m = Math.max(m, Math.abs(x[i]));
-                partial[(int) b] = m;
+        long chunks = (n + AMAX_CHUNK - 1) / AMAX_CHUNK;
+        int[] partial = new int[(int) chunks];
+        runBlocks(chunks, AMAX_CHUNK, (from, to) -> {
+            for (long c = from; c < to; c++) {
+                int start = (int) (c * AMAX_CHUNK);
+                int end = Math.min(n, start + AMAX_CHUNK);
+                IntVector m0 = IntVector.zero(IS), m1 = m0, m2 = m0, m3 = m0;
+                int i = start;
+                for (; i <= end - 4 * L; i += 4 * L) {
+                    m0 = m0.max(FloatVector.fromArray(FS, x, i).reinterpretAsInts().and(0x7FFFFFFF));
+                    m1 = m1.max(FloatVector.fromArray(FS, x, i + L).reinterpretAsInts().and(0x7FFFFFFF));
+                    m2 = m2.max(FloatVector.fromArray(FS, x, i + 2 * L).reinterpretAsInts().and(0x7FFFFFFF));
+                    m3 = m3.max(FloatVector.fromArray(FS, x, i + 3 * L).reinterpretAsInts().and(0x7FFFFFFF));
+                }
+                int m = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
+                for (; i < end; i++) m = Math.max(m, Float.floatToRawIntBits(x[i]) & 0x7FFFFFFF);
+                partial[(int) c] = m;
             }
             return 0;
         });
-        float amax = 0f;
-        for (float m : partial) amax = Math.max(amax, m);   // max is order-free (contract 1)
-        return Float.isFinite(amax) ? amax : Float.NaN;
+        int amaxBits = 0;
+        for (int m : partial) amaxBits = Math.max(amaxBits, m);   // max is order-free (contract 1)
+        return amaxBits >= 0x7F800000 ? Float.NaN : Float.intBitsToFloat(amaxBits);
+    }
+
+    @Override
+    public void quantizeScaledPacked(ElementFormat scaleFormat, boolean tile16x16, RandomStream random,
+                                     float[] x, int rows, int cols, byte[] scales, byte[] packedCodes,
+                                     float[] tensorScale) {
+        if (random != null || tile16x16 || SCALED_BLOCK != 2 * L || BS == null) {
+            super.quantizeScaledPacked(scaleFormat, tile16x16, random, x, rows, cols, scales, packedCodes, tensorScale);
+            return;
+        }
+        ScaledJob job = scaledJob(scaleFormat, tile16x16, null, x, rows, cols, scales, null, null, null, tensorScale);
+        if (job == null) {   // NaN tensor: every element code 0
+            Arrays.fill(packedCodes, 0, rows * ((cols + 1) >>> 1), (byte) 0);
+            return;
+        }
+        float[] encodeScales = blockEncodeScales(job);
+        runBlocks(job.blockCount(), SCALED_BLOCK, (from, to) -> nvfp4PackedBlocks(job, encodeScales, packedCodes, from, to));
+    }
+
+    /**
+     * One 1x16 block of {@link #nvfp4PackedBlocks} by the reference, on a one-row copy with the
+     * tensor's encT and decT (a block depends on nothing else), its codes packed into place.
+     */
+    private void scaledFallback(ScaledJob job, byte[] packed, long t, int row, int c0) {
+        int count = Math.min(SCALED_BLOCK, job.cols() - c0);
+        int first = row * job.cols() + c0;
+        float[] block = Arrays.copyOfRange(job.x(), first, first + count);
+        byte[] codes = new byte[count];
+        byte[] scale = new byte[1];
+        super.scaledBlocks(new ScaledJob(job.scaleFormat(), false, null, block, 1, count, scale, codes, null, null,
+                job.encT(), job.decT()), 0, 1);
+        job.scales()[(int) t] = scale[0];
+        packNibbles(codes, count, packed, row * ((job.cols() + 1) >>> 1) + (c0 >>> 1));
+    }
+
+    /** Step 4's encB for every scale code (the same float32 operations, once per code, not per block). */
+    private static float[] blockEncodeScales(ScaledJob job) {
+        float[] scaleLut = decodeTable(job.scaleFormat());
+        float[] encB = new float[256];
+        for (int c = 0; c < 256; c++) encB[c] = blockEncodeScale(scaleLut[c], job.decT());
+        return encB;
+    }
+
+    /**
+     * Steps 3-5 for whole 16-blocks (RNE, SCALED_BLOCK = 2L), codes packed as in
+     * {@link #mxfp4PackedBlocks}. The element code is {@link #encodeE2M1}'s on the rounded
+     * product: with p = |x * encB| (float32; RNE is sign-symmetric, so this is |x| * encB rounded)
+     * the contract's magnitude code is E2M1(min(p, 6)), and that is
+     * {@code min(rint(2p), 2 + rint(p), 4 + rint(p/2), 7)}: for p <= 6 it is the MXFP4 identity
+     * with v = p (each rint one fma or add of 2^23 + an even integer: 2p and p/2 exact inside the
+     * fma, one RNE rounding of the sum); for p > 6, Inf included, 4 + rint(p/2) >= 7 and the other
+     * two terms are larger, so the min is 7 = E2M1(6), the clamp's code. encB is positive (decT is
+     * positive and scale * decT finite, so 1/(scale * decT) is positive, +Inf for scale 0, capped at
+     * FLT_MAX), so the product's sign is x's, -0 included: bit 3 from x's sign bit as in MXFP4.
+     * Blocks go in pairs of a row (see below); a short block, or a full one without a partner in
+     * its row or task, goes to {@link #scaledFallback}. Tiles 16x16 take the default route. The
+     * method holds nothing else: a larger one has been seen compiled with its vector operations
+     * left out of line (boxed, 50-200 MB allocated per call under JMH).
+     */
+    private long nvfp4PackedBlocks(ScaledJob job, float[] encodeScales, byte[] packed, long from, long to) {
+        if (from >= to) return 0;   // no blocks (cols 0: nb is 0 too)
+        int nb = job.blocksPerRow();
+        int cols = job.cols();
+        int rowBytes = (cols + 1) >>> 1;
+        float[] x = job.x();
+        byte[] scales = job.scales();
+        ElementFormat sf = job.scaleFormat();
+        Minifloat scaleCast = MINIFLOATS[sf.ordinal()];
+        int row = (int) (from / nb);
+        int blockInRow = (int) (from % nb);
+        for (long t = from; t < to; t++, blockInRow++) {
+            if (blockInRow == nb) {
+                blockInRow = 0;
+                row++;
+            }
+            int c0 = blockInRow * SCALED_BLOCK;
+            int first = row * cols + c0;
+            if (t + 1 >= to || c0 + 2 * SCALED_BLOCK > cols) {   // a short block, or a full one without a partner
+                scaledFallback(job, packed, t, row, c0);
+                continue;
+            }
+            // Two blocks of the row at once: their scale chains (lane reduction, cast, table, broadcast)
+            // are independent, and side by side in the code they overlap.
+            int first2 = first + SCALED_BLOCK;
+            int amax1 = FloatVector.fromArray(FS, x, first).reinterpretAsInts().and(0x7FFFFFFF)
+                    .max(FloatVector.fromArray(FS, x, first + L).reinterpretAsInts().and(0x7FFFFFFF))
+                    .reduceLanes(VectorOperators.MAX);
+            int amax2 = FloatVector.fromArray(FS, x, first2).reinterpretAsInts().and(0x7FFFFFFF)
+                    .max(FloatVector.fromArray(FS, x, first2 + L).reinterpretAsInts().and(0x7FFFFFFF))
+                    .reduceLanes(VectorOperators.MAX);
+            // No vector is live across these calls (if the JIT left one out of line, a live vector would be
+            // boxed: seen in JMH as 200 MB allocated per call); the block is loaded again, from L1.
+            int code1 = scaleCode(scaleCast, blockScaleValue(sf, job.encT(), Float.intBitsToFloat(amax1)));
+            int code2 = scaleCode(scaleCast, blockScaleValue(sf, job.encT(), Float.intBitsToFloat(amax2)));
+            scales[(int) t] = (byte) code1;
+            scales[(int) t + 1] = (byte) code2;
+            IntVector xa = FloatVector.fromArray(FS, x, first).reinterpretAsInts();
+            IntVector xb = FloatVector.fromArray(FS, x, first + L).reinterpretAsInts();
+            IntVector xc = FloatVector.fromArray(FS, x, first2).reinterpretAsInts();
+            IntVector xd = FloatVector.fromArray(FS, x, first2 + L).reinterpretAsInts();
+            FloatVector enc1 = FloatVector.broadcast(FS, encodeScales[code1]);
+            FloatVector enc2 = FloatVector.broadcast(FS, encodeScales[code2]);
+            FloatVector c0v = FloatVector.broadcast(FS, TWO23);
+            FloatVector c2 = FloatVector.broadcast(FS, TWO23_PLUS_2);
+            FloatVector c4 = FloatVector.broadcast(FS, TWO23_PLUS_4);
+            FloatVector two = FloatVector.broadcast(FS, 2f);
+            FloatVector half = FloatVector.broadcast(FS, 0.5f);
+            FloatVector pa = xa.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc1);
+            FloatVector pb = xb.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc1);
+            FloatVector pc = xc.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc2);
+            FloatVector pd = xd.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc2);
+            IntVector ca = pa.fma(two, c0v).reinterpretAsInts().min(pa.add(c2).reinterpretAsInts())
+                    .min(pa.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
+                    .or(xa.lanewise(VectorOperators.LSHR, 28).and(8));
+            IntVector cb = pb.fma(two, c0v).reinterpretAsInts().min(pb.add(c2).reinterpretAsInts())
+                    .min(pb.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
+                    .or(xb.lanewise(VectorOperators.LSHR, 28).and(8));
+            IntVector cc = pc.fma(two, c0v).reinterpretAsInts().min(pc.add(c2).reinterpretAsInts())
+                    .min(pc.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
+                    .or(xc.lanewise(VectorOperators.LSHR, 28).and(8));
+            IntVector cd = pd.fma(two, c0v).reinterpretAsInts().min(pd.add(c2).reinterpretAsInts())
+                    .min(pd.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
+                    .or(xd.lanewise(VectorOperators.LSHR, 28).and(8));
+            LongVector la = ca.reinterpretAsLongs();
+            la = la.or(la.lanewise(VectorOperators.LSHR, 28)).and(0xFFL);
+            LongVector lb = cb.reinterpretAsLongs();
+            lb = lb.or(lb.lanewise(VectorOperators.LSHR, 28)).lanewise(VectorOperators.LSHL, 32);
+            LongVector lc = cc.reinterpretAsLongs();
+            lc = lc.or(lc.lanewise(VectorOperators.LSHR, 28)).and(0xFFL);
+            LongVector ld = cd.reinterpretAsLongs();
+            ld = ld.or(ld.lanewise(VectorOperators.LSHR, 28)).lanewise(VectorOperators.LSHL, 32);
+            int out = row * rowBytes + (c0 >>> 1);
+            ((ByteVector) la.or(lb).reinterpretAsInts().rearrange(PAIR_ORDER).castShape(BS, 0)).intoArray(packed, out);
+            ((ByteVector) lc.or(ld).reinterpretAsInts().rearrange(PAIR_ORDER).castShape(BS, 0)).intoArray(packed, out + L);
+            t++;   // the second block's
+            blockInRow++;
+        }
+        return 0;
     }
 
     @Override

@@ -250,6 +250,157 @@ class VectorMxTest {
         }
     }
 
+    /**
+     * The packed MXFP4 path (what Quantizer.quantize runs) against the reference's codes packed by
+     * MxPacking: every scale mode, RNE and SR, both axes, even and odd block sizes and shapes
+     * (short last blocks, odd rows), NaN/Inf/subnormal/zero blocks, 1-7 threads. Output bytes
+     * past the packed length and a prefilled garbage pattern check that every byte is written.
+     */
+    @Test
+    void mxfp4PackedMatchesPackedReference() {
+        Random r = new Random(17);
+        int[] blockSizes = {32, 16, 64, 8, 48, 7, 1, 33};
+        for (int trial = 0; trial < 200; trial++) {
+            ScaleMode mode = ScaleMode.values()[trial % 4];
+            int rows = r.nextInt(6) + (trial % 20 == 0 ? 0 : 1);
+            int cols = trial % 5 == 0 ? 32 * r.nextInt(6) : r.nextInt(200);
+            int bs = blockSizes[r.nextInt(blockSizes.length)];
+            int axis = r.nextInt(5) == 0 ? 0 : -1;
+            RandomStream random = r.nextInt(5) == 0 ? new RandomStream(r.nextLong(), r.nextInt(100), r.nextInt(2)) : null;
+            float[] x = input(r, rows * cols);
+            if (trial % 3 == 0) {   // whole blocks of zeros and of tiny values (the fallback's exponents)
+                for (int i = 0; i < x.length; i++) if ((i / 32) % 4 == 1) x[i] = (i / 32) % 8 == 1 ? 0f : Float.MIN_VALUE * i;
+            }
+            int nb = axis == 0 ? (rows + bs - 1) / bs * cols : rows * ((cols + bs - 1) / bs);
+            String what = "mxfp4 " + mode + " " + rows + "x" + cols + " block " + bs + " axis " + axis + " sr " + (random != null);
+            byte[] s0 = new byte[nb], c0 = new byte[x.length];
+            REFERENCE.quantizeMx(ElementFormat.E2M1, bs, axis, mode, random, x, rows, cols, s0, c0, null, null);
+            byte[] p0 = io.lowbit.mx.MxPacking.pack(4, false, c0, rows, cols);
+            for (MxKernels k : FAST) {
+                byte[] s1 = new byte[nb], p1 = new byte[p0.length + 3];
+                Arrays.fill(p1, (byte) 0x5A);
+                k.quantizeMxfp4Packed(bs, axis, mode, random, x, rows, cols, s1, p1);
+                assertArrayEquals(s0, s1, what);
+                assertArrayEquals(p0, Arrays.copyOf(p1, p0.length), what);
+                for (int i = p0.length; i < p1.length; i++) assertEquals((byte) 0x5A, p1[i], what + " wrote past the end");
+            }
+        }
+    }
+
+    /** MXFP4 blocks at every magnitude (see mxfp4BlocksAtEveryMagnitudeMatchScalar) through the packed path. */
+    @Test
+    void mxfp4PackedAtEveryMagnitudeMatchesPackedReference() {
+        Random r = new Random(18);
+        int rows = 3, cols = 32 * 50 + 25;
+        for (ScaleMode mode : ScaleMode.values()) {
+            float[] x = new float[rows * cols];
+            for (int b = 0; b < x.length / 32 + 1; b++) {
+                int top = r.nextInt(280) - 152;
+                for (int i = b * 32; i < Math.min(x.length, b * 32 + 32); i++) {
+                    int exp = Math.max(0, Math.min(254, top + 127 - r.nextInt(6)));
+                    int bits = r.nextInt(8) == 0 ? 0 : exp << 23 | (r.nextBoolean() ? r.nextInt(0x00800000) : r.nextInt(4) << 21);
+                    x[i] = Float.intBitsToFloat(bits | (r.nextBoolean() ? 0x80000000 : 0));
+                }
+            }
+            int nb = rows * ((cols + 31) / 32);
+            byte[] s0 = new byte[nb], c0 = new byte[x.length];
+            REFERENCE.quantizeMx(ElementFormat.E2M1, 32, -1, mode, null, x, rows, cols, s0, c0, null, null);
+            byte[] p0 = io.lowbit.mx.MxPacking.pack(4, false, c0, rows, cols);
+            for (MxKernels k : FAST) {
+                byte[] s1 = new byte[nb], p1 = new byte[p0.length];
+                k.quantizeMxfp4Packed(32, -1, mode, null, x, rows, cols, s1, p1);
+                assertArrayEquals(s0, s1, mode.toString());
+                assertArrayEquals(p0, p1, mode.toString());
+            }
+        }
+    }
+
+    /**
+     * The packed scaled path (NVFP4 / UE5M3) against the reference's codes packed by MxPacking:
+     * tiles 1x16 and 16x16, RNE and SR, odd shapes, NaN/Inf tensors, 1-7 threads; plus tensors
+     * scaled so that the block scales reach their subnormals and their maximum, and products
+     * overflow (|x| near FLT_MAX) or underflow.
+     */
+    @Test
+    void scaledPackedMatchesPackedReference() {
+        Random r = new Random(19);
+        for (int trial = 0; trial < 120; trial++) {
+            ElementFormat sf = trial % 2 == 0 ? ElementFormat.UE4M3 : ElementFormat.UE5M3;
+            boolean tile = (trial / 2) % 3 == 1;
+            int rows = tile ? 16 * (r.nextInt(3) + 1) : r.nextInt(9) + (trial % 15 == 0 ? 0 : 1);
+            int cols = tile ? 16 * r.nextInt(5) : (trial % 4 == 0 ? 16 * r.nextInt(8) : r.nextInt(120));
+            RandomStream random = r.nextInt(4) == 0 ? new RandomStream(r.nextLong(), 0, 1) : null;
+            float[] x = input(r, rows * cols);
+            if (r.nextInt(4) > 0) for (int i = 0; i < x.length; i++) if (!Float.isFinite(x[i])) x[i] = 1f;
+            if (trial % 6 == 3 && x.length > 0) {   // a wide range: tiny blocks get subnormal or zero scales
+                for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * Math.scalb(1.0, -(i / 16) % 40));
+            }
+            if (trial % 6 == 5 && x.length > 0) {   // huge: amaxT near FLT_MAX, then a tiny tensor
+                for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * (trial % 12 == 5 ? 1e37 : 1e-40));
+            }
+            int nb = rows * ((cols + 15) / 16);
+            String what = sf + " tile16 " + tile + " " + rows + "x" + cols + " sr " + (random != null) + " trial " + trial;
+            byte[] s0 = new byte[nb], c0 = new byte[x.length];
+            float[] t0 = new float[1];
+            REFERENCE.quantizeScaled(sf, tile, random, x, rows, cols, s0, c0, null, null, t0);
+            byte[] p0 = io.lowbit.mx.MxPacking.pack(4, false, c0, rows, cols);
+            for (MxKernels k : FAST) {
+                byte[] s1 = new byte[nb], p1 = new byte[p0.length + 3];
+                Arrays.fill(p1, (byte) 0x5A);
+                float[] t1 = new float[1];
+                k.quantizeScaledPacked(sf, tile, random, x, rows, cols, s1, p1, t1);
+                assertArrayEquals(s0, s1, what);
+                assertArrayEquals(p0, Arrays.copyOf(p1, p0.length), what);
+                for (int i = p0.length; i < p1.length; i++) assertEquals((byte) 0x5A, p1[i], what + " wrote past the end");
+                assertBits(t0, t1, what);
+            }
+        }
+    }
+
+    /**
+     * The scaled E2M1 element code on the rounded product: for each encB from a spread of scale
+     * codes and tensor scales, products at every E2M1 value, tie and their float32 neighbours,
+     * past 6, overflowing to Inf, and subnormal, through the packed kernel on 1x16 rows whose first
+     * element fixes the block amax (and so encB).
+     */
+    @Test
+    void scaledPackedEncoderAtTiesMatchesReference() {
+        Random r = new Random(20);
+        float[] grid = {0, 0.25f, 0.5f, 0.75f, 1, 1.25f, 1.5f, 1.75f, 2, 2.5f, 3, 3.5f, 4, 5, 6, 6.5f, 8};
+        for (ElementFormat sf : new ElementFormat[] {ElementFormat.UE4M3, ElementFormat.UE5M3}) {
+            int rows = 400, cols = 16 * 8;
+            float[] x = new float[rows * cols];
+            for (int row = 0; row < rows; row++) {
+                for (int b = 0; b < 8; b++) {
+                    int first = row * cols + b * 16;
+                    float amax = (float) Math.scalb(1.0 + r.nextInt(64) / 64.0, r.nextInt(60) - 30);
+                    x[first] = r.nextBoolean() ? amax : -amax;
+                    // step = the block's element unit amax/6 (near 1/encB): grid points times it, nudged
+                    for (int i = 1; i < 16; i++) {
+                        float v = grid[r.nextInt(grid.length)] * amax / 6f;
+                        int bits = Float.floatToRawIntBits(v) + r.nextInt(7) - 3;
+                        v = bits < 0 ? 0f : Float.intBitsToFloat(bits);
+                        x[first + i] = Math.min(v, amax) * (r.nextBoolean() ? 1 : -1);
+                    }
+                }
+            }
+            x[5] = 3e38f;   // amaxT near FLT_MAX in the first half of the trials below
+            for (int variant = 0; variant < 2; variant++) {
+                if (variant == 1) x[5] = 0.1f;
+                int nb = rows * 8;
+                byte[] s0 = new byte[nb], c0 = new byte[x.length];
+                REFERENCE.quantizeScaled(sf, false, null, x, rows, cols, s0, c0, null, null, new float[1]);
+                byte[] p0 = io.lowbit.mx.MxPacking.pack(4, false, c0, rows, cols);
+                for (MxKernels k : FAST) {
+                    byte[] s1 = new byte[nb], p1 = new byte[p0.length];
+                    k.quantizeScaledPacked(sf, false, null, x, rows, cols, s1, p1, new float[1]);
+                    assertArrayEquals(s0, s1, sf + " variant " + variant);
+                    assertArrayEquals(p0, p1, sf + " variant " + variant);
+                }
+            }
+        }
+    }
+
     static void assertBits(float[] a, float[] b, String what) {
         assertEquals(a.length, b.length, what);
         for (int i = 0; i < a.length; i++) {
