@@ -23,8 +23,6 @@ public final class VectorBlockwise extends ScalarBlockwise {
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     /** Bytes with one lane per int lane, for the narrowing store; null where no such shape exists (fewer than 8 lanes). */
     private static final VectorSpecies<Byte> B = I.length() >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(I.length() * 8)) : null;
-    private static final int KEY_MINUS_1 = Codebook.orderKey(Float.floatToRawIntBits(-1f)), KEY_PLUS_1 = Codebook.orderKey(Float.floatToRawIntBits(1f));
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Scratch(4096));
 
     /** v is normalized (clamped to [-1, 1]), as the reference passes it; branch-free as {@link #encode8}. */
     @Override
@@ -39,67 +37,102 @@ public final class VectorBlockwise extends ScalarBlockwise {
 
     @Override
     protected float blockAbsmax(float[] x, int from, int to) {
-        int i = from;
-        FloatVector acc = FloatVector.zero(F);
-        for (int end = from + F.loopBound(to - from); i < end; i += F.length()) {
-            acc = acc.max(FloatVector.fromArray(F, x, i).abs());  // max propagates NaN, as Math.max
+        // four accumulators: one max chain is latency-bound; max is associative and propagates NaN, as Math.max
+        int i = from, step = 4 * F.length();
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int end = from + ((to - from) & -step); i < end; i += step) {
+            a0 = a0.max(FloatVector.fromArray(F, x, i).abs());
+            a1 = a1.max(FloatVector.fromArray(F, x, i + F.length()).abs());
+            a2 = a2.max(FloatVector.fromArray(F, x, i + 2 * F.length()).abs());
+            a3 = a3.max(FloatVector.fromArray(F, x, i + 3 * F.length()).abs());
         }
-        float a = acc.reduceLanes(VectorOperators.MAX);
+        for (int end = from + F.loopBound(to - from); i < end; i += F.length()) a0 = a0.max(FloatVector.fromArray(F, x, i).abs());
+        float a = a0.max(a1).max(a2.max(a3)).reduceLanes(VectorOperators.MAX);
         for (; i < to; i++) a = Math.max(a, Math.abs(x[i]));
         return a;
     }
 
+    /** Whole ranges of blocks through {@link #quantizeRange}, scratch allocated once per range. */
+    @Override
+    public void quantize(Codebook book, int blockSize, float[] x, int n, float[] absmax, byte[] codes, int blockFrom, int blockTo) {
+        if (book.bucketTable() == null || B == null) {  // several midpoints in a bucket, or fewer than 8 lanes
+            super.quantize(book, blockSize, x, n, absmax, codes, blockFrom, blockTo);
+            return;
+        }
+        int from = blockFrom * blockSize, to = Math.min(n, blockTo * blockSize);
+        quantizeRange(book, blockSize, x, from, to, codes, from, absmax, blockFrom);
+    }
+
     /**
-     * Three passes over the block in L1-sized scratch. (1) lane-wise: v = x / divisor (IEEE
-     * division, as the reference) as its order key, clamped to the keys of [-1, 1] (the same as
-     * clamping v: the key order is the float order), then made unsigned; (2) per element, one load
-     * from {@link Codebook#bucketTable()} (the only step that is not lane-wise: JDK 17 gathers are
-     * slower than scalar loads); (3) lane-wise: code = start + (low - (u & 0xFFFF) < 0), narrowed
-     * to bytes. No data-dependent branch anywhere (a float compare per element would be
-     * mispredicted about half the time). The divisor is the block's max(absmax, 1e-38f), as
-     * quantizeBlock passes it: a NaN or infinite one (a block holding NaN or Inf, where v can be
-     * NaN) takes the reference loop; a finite one means every x of the block is finite.
+     * The step kernels' requantization (absmax computed, divisor given): {@link #quantizeRange}
+     * over the one block, which computes the same absmax again (an L1-resident pass) rather
+     * than keeping a second copy of the encoder: the passes must sit in one method with the
+     * block loop, as C2 does not inline them from a separate method here (25% slower, measured).
      */
     @Override
     protected void encode8(Codebook book, float[] x, int from, int to, float divisor, byte[] codes, int codeFrom) {
-        int[] table = book.bucketTable();
-        if (table == null || !(divisor <= Float.MAX_VALUE)) {  // several midpoints in a bucket, or NaN/Inf in the block
+        int len = to - from;
+        if (book.bucketTable() == null || B == null) {
             super.encode8(book, x, from, to, divisor, codes, codeFrom);
             return;
         }
-        int len = to - from;
-        Scratch s = SCRATCH.get();
-        if (s.keys.length < len) SCRATCH.set(s = new Scratch(len));
-        int[] keys = s.keys, entries = s.entries;
-        int i = 0;
-        FloatVector d = FloatVector.broadcast(F, divisor);
-        for (int end = F.loopBound(len); i < end; i += F.length()) {
-            IntVector b = FloatVector.fromArray(F, x, from + i).div(d).reinterpretAsInts();
-            IntVector key = b.lanewise(VectorOperators.XOR, b.lanewise(VectorOperators.ASHR, 31).and(0x7FFFFFFF));
-            key.max(KEY_MINUS_1).min(KEY_PLUS_1).lanewise(VectorOperators.XOR, 0x80000000).intoArray(keys, i);
-        }
-        for (; i < len; i++) {
-            keys[i] = Codebook.unsignedKey(Float.floatToRawIntBits(Math.min(1f, Math.max(-1f, x[from + i] / divisor))));
-        }
-        for (int k = 0; k < len; k++) entries[k] = table[keys[k] >>> 16];
-        int k = 0;
-        if (B != null) {
-            for (int end = I.loopBound(len); k < end; k += I.length()) {
+        quantizeRange(book, len, x, from, to, codes, codeFrom, new float[1], 0);
+    }
+
+    /**
+     * 7.2 for the blocks of x[from..to) (block b = x[from + b*blockSize ..]), codes at codeFrom,
+     * absmax at absmaxFrom. Per block: absmax
+     * (four accumulators: one max chain is latency-bound; max is associative and propagates NaN,
+     * as Math.max), then three passes in L1 (keys, entries):
+     * (1) lane-wise: v = x / divisor (IEEE division, as the reference) as its unsigned order key
+     * ({@link Codebook#unsignedKey}); no clamp is needed: the divisor is finite and at least the
+     * block's max |x|, so |x / divisor| <= 1 and so is its correct rounding;
+     * (2) per element, one load from {@link Codebook#bucketTable()} (the only step that is not
+     * lane-wise: JDK 17 gathers are slower than scalar loads, on this Zen 1 much slower);
+     * (3) lane-wise: code = start + (low - (u & 0xFFFF) < 0), narrowed to bytes.
+     * No data-dependent branch (a float compare per element would be mispredicted about half
+     * the time). Blocks holding NaN or Inf (divisor not finite: v can be NaN) and a last block
+     * that is not a whole number of vectors take the reference loop: tail loops here cost ~10%
+     * on every block (measured).
+     */
+    private void quantizeRange(Codebook book, int blockSize, float[] x, int from, int to, byte[] codes, int codeFrom,
+                               float[] absmax, int absmaxFrom) {
+        int[] table = book.bucketTable();
+        // scratch allocated here, not passed in or kept in a ThreadLocal: C2 then knows its length
+        // and drops the range checks of the table pass (passed in: 35% slower, measured)
+        int[] keys = new int[blockSize], entries = new int[blockSize];
+        int L = F.length(), step = 4 * L;
+        for (int start = from, b = absmaxFrom; start < to; start += blockSize, b++) {
+            int len = Math.min(blockSize, to - start), c0 = codeFrom + (start - from);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int i = 0;
+            for (int end = len & -step; i < end; i += step) {
+                a0 = a0.max(FloatVector.fromArray(F, x, start + i).abs());
+                a1 = a1.max(FloatVector.fromArray(F, x, start + i + L).abs());
+                a2 = a2.max(FloatVector.fromArray(F, x, start + i + 2 * L).abs());
+                a3 = a3.max(FloatVector.fromArray(F, x, start + i + 3 * L).abs());
+            }
+            float amax = a0.max(a1).max(a2.max(a3)).reduceLanes(VectorOperators.MAX);
+            for (; i < len; i++) amax = Math.max(amax, Math.abs(x[start + i]));
+            absmax[b] = amax;
+            float divisor = Math.max(amax, 1e-38f);
+            if (len % L != 0 || !(divisor <= Float.MAX_VALUE)) {
+                super.encode8(book, x, start, start + len, divisor, codes, c0);
+                continue;
+            }
+            FloatVector d = FloatVector.broadcast(F, divisor);
+            for (int k = 0; k < len; k += L) {
+                IntVector bits = FloatVector.fromArray(F, x, start + k).div(d).reinterpretAsInts();
+                bits.lanewise(VectorOperators.XOR, bits.lanewise(VectorOperators.ASHR, 31).or(0x80000000)).intoArray(keys, k);
+            }
+            for (int k = 0; k < len; k++) entries[k] = table[keys[k] >>> 16];
+            for (int k = 0; k < len; k += L) {
                 IntVector e = IntVector.fromArray(I, entries, k), u = IntVector.fromArray(I, keys, k);
                 IntVector below = e.and(0x1FFFF).sub(u.and(0xFFFF)).lanewise(VectorOperators.LSHR, 31);
                 e.lanewise(VectorOperators.LSHR, 17).add(below).convertShape(VectorOperators.I2B, B, 0)
-                        .reinterpretAsBytes().intoArray(codes, codeFrom + k);
+                        .reinterpretAsBytes().intoArray(codes, c0 + k);
             }
         }
-        for (; k < len; k++) {
-            int e = entries[k];
-            codes[codeFrom + k] = (byte) ((e >>> 17) + (((e & 0x1FFFF) - (keys[k] & 0xFFFF)) >>> 31));
-        }
-    }
-
-    private static final class Scratch {
-        final int[] keys, entries;
-        Scratch(int n) { keys = new int[n]; entries = new int[n]; }
     }
 
     /** 7.3 steps 1-3 lane-wise: the same float32 operations in the same order, no FMA. */
