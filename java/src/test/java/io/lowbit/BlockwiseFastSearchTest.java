@@ -154,7 +154,8 @@ class BlockwiseFastSearchTest {
                         } * scale;
                     }
                     x[bs] = scale;  // block 1: absmax is the scale, v = the midpoints themselves
-                    if (tail > 0) x[3 * bs] = r.nextBoolean() ? Float.NaN : Float.NEGATIVE_INFINITY;
+                    x[2 * bs + 5] = r.nextBoolean() ? Float.NaN : Float.NEGATIVE_INFINITY;  // a full block
+                    if (tail > 0) x[3 * bs] = r.nextBoolean() ? Float.NaN : Float.POSITIVE_INFINITY;  // the partial one
                     Blockwise.Quantized want = ref.quantize(book, x, bs);
                     for (Backend be : Backends.available()) {
                         for (int t : new int[] {1, 2, 3}) {

@@ -54,21 +54,31 @@ public final class VectorBlockwise extends ScalarBlockwise {
         return a;
     }
 
-    /** Whole ranges of blocks through {@link #quantizeRange}, scratch allocated once per range. */
+    /**
+     * Whole ranges of blocks through {@link #quantizeRange}, scratch allocated once per range.
+     * Left to the reference afterwards: blocks holding NaN or Inf (absmax not finite, so the
+     * divisor neither: v can be NaN; quantizeRange wrote codes for them that are overwritten here)
+     * and a last block that is not a whole number of absmax steps (4 vectors).
+     */
     @Override
     public void quantize(Codebook book, int blockSize, float[] x, int n, float[] absmax, byte[] codes, int blockFrom, int blockTo) {
         if (book.bucketTable() == null || B == null) {  // several midpoints in a bucket, or fewer than 8 lanes
             super.quantize(book, blockSize, x, n, absmax, codes, blockFrom, blockTo);
             return;
         }
-        int from = blockFrom * blockSize, to = Math.min(n, blockTo * blockSize);
-        quantizeRange(book, blockSize, x, from, to, codes, from, absmax, blockFrom);
+        int fastTo = blockTo;
+        if (blockTo > blockFrom && Math.min(blockSize, n - (blockTo - 1) * blockSize) % (4 * F.length()) != 0) fastTo--;  // partial last block
+        quantizeRange(book.bucketTable(), blockSize, x, n, codes, absmax, blockFrom, fastTo);
+        for (int b = blockFrom; b < fastTo; b++) {
+            if (!(absmax[b] <= Float.MAX_VALUE)) super.quantize(book, blockSize, x, n, absmax, codes, b, b + 1);
+        }
+        super.quantize(book, blockSize, x, n, absmax, codes, fastTo, blockTo);
     }
 
     /**
      * The step kernels' requantization (absmax known, divisor given), unchanged from before
-     * {@link #quantizeRange}: routing it through quantizeRange (absmax again, scratch allocated
-     * per block) made the 8-bit AdamW step slower (96 -> 158 ms, 1 thread, measured).
+     * {@link #quantizeRange}: routing single blocks through quantizeRange (absmax again, scratch
+     * allocated per block) made the 8-bit AdamW step slower (96 -> 120-158 ms, 1 thread, measured).
      * Three passes over the block in L1-sized scratch. (1) lane-wise: v = x / divisor (IEEE
      * division, as the reference) as its order key, clamped to the keys of [-1, 1] (the same as
      * clamping v: the key order is the float order), then made unsigned; (2) per element, one load
@@ -122,58 +132,48 @@ public final class VectorBlockwise extends ScalarBlockwise {
     }
 
     /**
-     * 7.2 for the blocks of x[from..to) (block b = x[from + b*blockSize ..]), codes at codeFrom,
-     * absmax at absmaxFrom. Per block: absmax
-     * (four accumulators: one max chain is latency-bound; max is associative and propagates NaN,
-     * as Math.max), then three passes in L1 (keys, entries):
+     * 7.2 for blocks [blockFrom, blockTo), each a whole number of absmax steps (4 vectors), with
+     * finite x (else the codes are wrong and the caller redoes the block). Per block: absmax (four accumulators: one
+     * max chain is latency-bound; max is associative and propagates NaN, as Math.max), then three
+     * passes in L1 (keys, entries):
      * (1) lane-wise: v = x / divisor (IEEE division, as the reference) as its unsigned order key
      * ({@link Codebook#unsignedKey}); no clamp is needed: the divisor is finite and at least the
-     * block's max |x|, so |x / divisor| <= 1 and so is its correct rounding (encode8 keeps its
-     * clamp: it is given a divisor);
+     * block's max |x|, so |x / divisor| <= 1 and so is its correct rounding;
      * (2) per element, one load from {@link Codebook#bucketTable()} (the only step that is not
      * lane-wise: JDK 17 gathers are slower than scalar loads, on this Zen 1 much slower);
      * (3) lane-wise: code = start + (low - (u & 0xFFFF) < 0), narrowed to bytes.
      * No data-dependent branch (a float compare per element would be mispredicted about half
-     * the time). Blocks holding NaN or Inf (divisor not finite: v can be NaN) and a last block
-     * that is not a whole number of vectors take the reference loop: tail loops here cost ~10%
-     * on every block (measured).
+     * the time). Measured on the 2-core Zen 1, each of these cost 10-35% here: scratch passed in
+     * rather than allocated in this method (C2 then cannot drop the table pass's range checks),
+     * tail loops, an exit or a call to the reference inside the block loop, the passes in a
+     * separate method (not inlined).
      */
-    private void quantizeRange(Codebook book, int blockSize, float[] x, int from, int to, byte[] codes, int codeFrom,
-                               float[] absmax, int absmaxFrom) {
-        int[] table = book.bucketTable();
-        // scratch allocated here, not passed in or kept in a ThreadLocal: C2 then knows its length
-        // and drops the range checks of the table pass (passed in: 35% slower, measured)
+    private static void quantizeRange(int[] table, int blockSize, float[] x, int n, byte[] codes, float[] absmax, int blockFrom, int blockTo) {
         int[] keys = new int[blockSize], entries = new int[blockSize];
         int L = F.length(), step = 4 * L;
-        for (int start = from, b = absmaxFrom; start < to; start += blockSize, b++) {
-            int len = Math.min(blockSize, to - start), c0 = codeFrom + (start - from);
+        for (int b = blockFrom; b < blockTo; b++) {
+            int from = b * blockSize, len = Math.min(n, from + blockSize) - from;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            int i = 0;
-            for (int end = len & -step; i < end; i += step) {
-                a0 = a0.max(FloatVector.fromArray(F, x, start + i).abs());
-                a1 = a1.max(FloatVector.fromArray(F, x, start + i + L).abs());
-                a2 = a2.max(FloatVector.fromArray(F, x, start + i + 2 * L).abs());
-                a3 = a3.max(FloatVector.fromArray(F, x, start + i + 3 * L).abs());
+            for (int i = 0, end = len & -step; i < end; i += step) {
+                a0 = a0.max(FloatVector.fromArray(F, x, from + i).abs());
+                a1 = a1.max(FloatVector.fromArray(F, x, from + i + L).abs());
+                a2 = a2.max(FloatVector.fromArray(F, x, from + i + 2 * L).abs());
+                a3 = a3.max(FloatVector.fromArray(F, x, from + i + 3 * L).abs());
             }
             float amax = a0.max(a1).max(a2.max(a3)).reduceLanes(VectorOperators.MAX);
-            for (; i < len; i++) amax = Math.max(amax, Math.abs(x[start + i]));
-            absmax[b] = amax;
             float divisor = Math.max(amax, 1e-38f);
-            if (len % L != 0 || !(divisor <= Float.MAX_VALUE)) {
-                super.encode8(book, x, start, start + len, divisor, codes, c0);
-                continue;
-            }
+            absmax[b] = amax;
             FloatVector d = FloatVector.broadcast(F, divisor);
-            for (int k = 0; k < len; k += L) {
-                IntVector bits = FloatVector.fromArray(F, x, start + k).div(d).reinterpretAsInts();
-                bits.lanewise(VectorOperators.XOR, bits.lanewise(VectorOperators.ASHR, 31).or(0x80000000)).intoArray(keys, k);
+            for (int i = 0, end = F.loopBound(len); i < end; i += L) {
+                IntVector bits = FloatVector.fromArray(F, x, from + i).div(d).reinterpretAsInts();
+                bits.lanewise(VectorOperators.XOR, bits.lanewise(VectorOperators.ASHR, 31).or(0x80000000)).intoArray(keys, i);
             }
             for (int k = 0; k < len; k++) entries[k] = table[keys[k] >>> 16];
-            for (int k = 0; k < len; k += L) {
+            for (int k = 0, end = I.loopBound(len); k < end; k += L) {
                 IntVector e = IntVector.fromArray(I, entries, k), u = IntVector.fromArray(I, keys, k);
                 IntVector below = e.and(0x1FFFF).sub(u.and(0xFFFF)).lanewise(VectorOperators.LSHR, 31);
                 e.lanewise(VectorOperators.LSHR, 17).add(below).convertShape(VectorOperators.I2B, B, 0)
-                        .reinterpretAsBytes().intoArray(codes, c0 + k);
+                        .reinterpretAsBytes().intoArray(codes, from + k);
             }
         }
     }
