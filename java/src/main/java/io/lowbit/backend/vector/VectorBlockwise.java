@@ -2,6 +2,8 @@ package io.lowbit.backend.vector;
 
 import io.lowbit.Codebook;
 import io.lowbit.backend.AdamWScalars;
+import io.lowbit.backend.LionScalars;
+import io.lowbit.backend.SgdScalars;
 import io.lowbit.backend.scalar.ScalarBlockwise;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -197,5 +199,41 @@ public final class VectorBlockwise extends ScalarBlockwise {
             bad += F.length() - ok.trueCount();
         }
         return bad + super.adamwUpdate(s, p, g, pFrom + k, m, v, sFrom + k, len - k);
+    }
+
+    /** SGD momentum (docs/numerics-optim.md) lane-wise: the reference's float32 operations in its order, no FMA. */
+    @Override
+    protected int sgdUpdate(SgdScalars s, float[] p, float[] g, int pFrom, float[] buf, int sFrom, int len) {
+        int bad = 0, k = 0;
+        FloatVector zero = FloatVector.zero(F);
+        for (int end = F.loopBound(len); k < end; k += F.length()) {
+            int i = pFrom + k, j = sFrom + k;
+            FloatVector gv = FloatVector.fromArray(F, g, i), pv = FloatVector.fromArray(F, p, i);
+            VectorMask<Float> ok = gv.abs().compare(VectorOperators.LT, Float.POSITIVE_INFINITY);  // false for NaN, Inf
+            FloatVector b = FloatVector.fromArray(F, buf, j).mul(s.momentum()).add(gv.add(pv.mul(s.weightDecay())));
+            zero.blend(b, ok).intoArray(buf, j);
+            pv.blend(pv.sub(b.mul(s.lr())), ok).intoArray(p, i);
+            bad += F.length() - ok.trueCount();
+        }
+        return bad + super.sgdUpdate(s, p, g, pFrom + k, buf, sFrom + k, len - k);
+    }
+
+    /** Lion (docs/numerics-optim.md) lane-wise: the reference's float32 operations in its order, no FMA. */
+    @Override
+    protected int lionUpdate(LionScalars s, float[] p, float[] g, int pFrom, float[] m, int sFrom, int len) {
+        int bad = 0, k = 0;
+        FloatVector zero = FloatVector.zero(F);
+        for (int end = F.loopBound(len); k < end; k += F.length()) {
+            int i = pFrom + k, j = sFrom + k;
+            FloatVector gv = FloatVector.fromArray(F, g, i), mv = FloatVector.fromArray(F, m, j), pv = FloatVector.fromArray(F, p, i);
+            VectorMask<Float> ok = gv.abs().compare(VectorOperators.LT, Float.POSITIVE_INFINITY);  // false for NaN, Inf
+            FloatVector c = mv.mul(s.b1()).add(gv.mul(s.a1()));
+            // Math.signum: 1 above 0, -1 below, c itself for +-0 and NaN
+            FloatVector sign = c.blend(1f, c.compare(VectorOperators.GT, 0f)).blend(-1f, c.compare(VectorOperators.LT, 0f));
+            pv.blend(pv.mul(s.decay()).sub(sign.mul(s.lr())), ok).intoArray(p, i);
+            zero.blend(mv.mul(s.b2()).add(gv.mul(s.a2())), ok).intoArray(m, j);
+            bad += F.length() - ok.trueCount();
+        }
+        return bad + super.lionUpdate(s, p, g, pFrom + k, m, sFrom + k, len - k);
     }
 }
