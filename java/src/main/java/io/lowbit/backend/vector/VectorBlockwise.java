@@ -18,7 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * table-driven nearest-code search: one load from {@link Codebook#bucketTable()} and one
  * branch-free integer compare per element (single values: {@link Codebook#searchStarts()} and
  * compares against {@link Codebook#searchKeys()}). Same codes as the reference binary
- * search, bit for bit (tested); the optimizer arithmetic is the reference's.
+ * search, bit for bit (tested); the optimizer arithmetic is the reference's, lane-wise
+ * (AdamW, SGD momentum, Lion). {@link #quantize} runs whole ranges of blocks in one method
+ * (see quantizeRange); the step kernels requantize one block at a time through {@link #encode8}.
  */
 public final class VectorBlockwise extends ScalarBlockwise {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
