@@ -125,4 +125,47 @@ class BlockwiseFastSearchTest {
             }
         }
     }
+
+    /**
+     * Every block size with a partial last block (odd and vector-multiple tails), a zero block,
+     * blocks of exact midpoints (times a power-of-two absmax, so v is the midpoint) and their
+     * float neighbours, Inf and NaN blocks: the fast range kernel against the reference.
+     */
+    @Test
+    void everyBlockSizeWithPartialTailsZerosMidpointsAndNonFiniteBlocksMatchTheReference() {
+        SplittableRandom r = new SplittableRandom(11);
+        Blockwise ref = Blockwise.on(Backends.scalar()).threads(1);
+        for (Codebook book : new Codebook[] {Codebook.DYNAMIC_SIGNED, Codebook.DYNAMIC_UNSIGNED}) {
+            float[] mids = book.midpoints();
+            for (int bs = Blockwise.MIN_BLOCK; bs <= Blockwise.MAX_BLOCK; bs *= 2) {
+                for (int tail : new int[] {0, 1, 8, 13, bs - 1}) {
+                    int n = 3 * bs + tail;
+                    float[] x = new float[n];
+                    float scale = (float) Math.scalb(1.0, r.nextInt(-20, 20));
+                    for (int i = 0; i < n; i++) {
+                        int b = i / bs;
+                        if (b == 0) continue;  // all zeros: absmax 0, divisor 1e-38
+                        float m = mids[r.nextInt(mids.length)];
+                        x[i] = switch (r.nextInt(4)) {
+                            case 0 -> m;
+                            case 1 -> Math.nextUp(m);
+                            case 2 -> Math.nextDown(m);
+                            default -> (float) r.nextGaussian();
+                        } * scale;
+                    }
+                    x[bs] = scale;  // block 1: absmax is the scale, v = the midpoints themselves
+                    x[2 * bs + 5] = r.nextBoolean() ? Float.NaN : Float.NEGATIVE_INFINITY;  // a full block
+                    if (tail > 0) x[3 * bs] = r.nextBoolean() ? Float.NaN : Float.POSITIVE_INFINITY;  // the partial one
+                    Blockwise.Quantized want = ref.quantize(book, x, bs);
+                    for (Backend be : Backends.available()) {
+                        for (int t : new int[] {1, 2, 3}) {
+                            Blockwise.Quantized got = Blockwise.on(be).threads(t).quantize(book, x, bs);
+                            assertArrayEquals(want.codes(), got.codes(), be.name() + " " + book.name() + " bs " + bs + " tail " + tail);
+                            assertArrayEquals(want.absmax(), got.absmax(), be.name() + " " + book.name() + " bs " + bs + " tail " + tail);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -167,6 +167,29 @@ class BlockwiseStepKernelsTest {
         }
     }
 
+    /** Fast SGD-momentum and Lion element updates against the reference on random bit patterns, every length 0..80. */
+    @Test
+    void fastSgdAndLionUpdatesMatchTheReferenceOnRandomBits() {
+        SplittableRandom r = new SplittableRandom(10);
+        SgdScalars ss = SgdScalars.of(0.05, 0.9, 1e-4);
+        LionScalars ls = LionScalars.of(1e-4, 0.9, 0.99, 0.1);
+        for (Backend be : Backends.available()) {
+            for (int n = 0; n <= 80; n++) {
+                float[] p = bits(r, n, false), g = bits(r, n, false), m = bits(r, n, false);
+                if (n > 3) { m[1] = 0f; m[2] = -0f; g[1] = 0f; g[2] = -0f; }  // c = +-0: sign keeps it
+                float[] p2 = p.clone(), m2 = m.clone(), p3 = p.clone(), m3 = m.clone(), p4 = p.clone(), m4 = m.clone();
+                assertEquals(REF.sgd32(ss, p, g, m, 0, n), be.blockwise().sgd32(ss, p2, g, m2, 0, n));
+                assertEquals(REF.lion32(ls, p3, g, m3, 0, n), be.blockwise().lion32(ls, p4, g, m4, 0, n));
+                for (int i = 0; i < n; i++) {
+                    assertEquals(Float.floatToIntBits(p[i]), Float.floatToIntBits(p2[i]), be.name() + " sgd p " + i);
+                    assertEquals(Float.floatToIntBits(m[i]), Float.floatToIntBits(m2[i]), be.name() + " sgd buf " + i);
+                    assertEquals(Float.floatToIntBits(p3[i]), Float.floatToIntBits(p4[i]), be.name() + " lion p " + i);
+                    assertEquals(Float.floatToIntBits(m3[i]), Float.floatToIntBits(m4[i]), be.name() + " lion m " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void lionMovesEachParameterByExactlyLrAndSgdWithoutMomentumIsPlainGradientDescent() {
         SplittableRandom r = new SplittableRandom(8);

@@ -60,4 +60,19 @@ public class OptimStepBench {
 
     @Benchmark
     public Blockwise.Quantized quantize2pow26Block256() { return blockwise.quantize(Codebook.DYNAMIC_SIGNED, x, 256); }
+
+    private float[] intoAbsmax;
+    private byte[] intoCodes;
+
+    /** The same kernel writing into preallocated arrays: the API's 64 MiB code array (zeroed, then written) left out. */
+    @Benchmark
+    public byte[] quantizeInto2pow26Block256() {
+        int n = x.length, nb = Blockwise.blocks(n, 256);
+        if (intoCodes == null) { intoCodes = new byte[n]; intoAbsmax = new float[nb]; }
+        blockwise.forBlocks(n, nb, (b0, b1) -> {
+            blockwise.backend().blockwise().quantize(Codebook.DYNAMIC_SIGNED, 256, x, n, intoAbsmax, intoCodes, b0, b1);
+            return 0;
+        });
+        return intoCodes;
+    }
 }

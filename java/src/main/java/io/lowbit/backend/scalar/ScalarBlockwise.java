@@ -185,6 +185,16 @@ public class ScalarBlockwise implements BlockwiseKernels {
         return adamwElements(s, p, g, pFrom, m, v, sFrom, len);
     }
 
+    /** The element update of SGD momentum; fast backends may override (same bits). */
+    protected int sgdUpdate(SgdScalars s, float[] p, float[] g, int pFrom, float[] buf, int sFrom, int len) {
+        return sgdElements(s, p, g, pFrom, buf, sFrom, len);
+    }
+
+    /** The element update of Lion; fast backends may override (same bits). */
+    protected int lionUpdate(LionScalars s, float[] p, float[] g, int pFrom, float[] m, int sFrom, int len) {
+        return lionElements(s, p, g, pFrom, m, sFrom, len);
+    }
+
     @Override
     public int adamw32(AdamWScalars s, float[] p, float[] g, float[] m, float[] v, int from, int to) {
         return adamwUpdate(s, p, g, from, m, v, from, to - from);
@@ -192,12 +202,12 @@ public class ScalarBlockwise implements BlockwiseKernels {
 
     @Override
     public int sgd32(SgdScalars s, float[] p, float[] g, float[] buf, int from, int to) {
-        return sgdElements(s, p, g, from, buf, from, to - from);
+        return sgdUpdate(s, p, g, from, buf, from, to - from);
     }
 
     @Override
     public int lion32(LionScalars s, float[] p, float[] g, float[] m, int from, int to) {
-        return lionElements(s, p, g, from, m, from, to - from);
+        return lionUpdate(s, p, g, from, m, from, to - from);
     }
 
     @Override
@@ -232,17 +242,17 @@ public class ScalarBlockwise implements BlockwiseKernels {
     public int sgd8(SgdScalars s, Codebook book, int blockSize, float[] p, float[] g, byte[] bufCodes, float[] bufAbsmax,
                     int n, int blockFrom, int blockTo) {
         return oneStateBlocks(book, blockSize, p, g, bufCodes, bufAbsmax, n, blockFrom, blockTo,
-                (pp, gg, pFrom, buf, sFrom, len) -> sgdElements(s, pp, gg, pFrom, buf, sFrom, len));
+                (pp, gg, pFrom, buf, sFrom, len) -> sgdUpdate(s, pp, gg, pFrom, buf, sFrom, len));
     }
 
     @Override
     public int lion8(LionScalars s, Codebook book, int blockSize, float[] p, float[] g, byte[] mCodes, float[] mAbsmax,
                      int n, int blockFrom, int blockTo) {
         return oneStateBlocks(book, blockSize, p, g, mCodes, mAbsmax, n, blockFrom, blockTo,
-                (pp, gg, pFrom, m, sFrom, len) -> lionElements(s, pp, gg, pFrom, m, sFrom, len));
+                (pp, gg, pFrom, m, sFrom, len) -> lionUpdate(s, pp, gg, pFrom, m, sFrom, len));
     }
 
-    /** The element update of an optimizer with one state tensor ({@link #sgdElements}, {@link #lionElements}). */
+    /** The element update of an optimizer with one state tensor ({@link #sgdUpdate}, {@link #lionUpdate}). */
     private interface OneStateUpdate {
         int apply(float[] p, float[] g, int pFrom, float[] state, int sFrom, int len);
     }
