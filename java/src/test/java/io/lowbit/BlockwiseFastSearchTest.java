@@ -168,4 +168,53 @@ class BlockwiseFastSearchTest {
             }
         }
     }
+
+    /**
+     * v = x / absmax, not x * (1 / absmax): every element here sits within 6 floats of
+     * m * absmax for a midpoint m, at absmax values whose reciprocal is inexact, so the product
+     * and the quotient often straddle a midpoint (counted and asserted, so the test can catch a
+     * backend that multiplies by the reciprocal, a tempting speed-up): every backend's codes must
+     * be the reference's, with 1 and 2 threads.
+     */
+    @Test
+    void productsNearMidpointsGetTheDivisionsCode() {
+        Blockwise ref = Blockwise.on(Backends.scalar()).threads(1);
+        SplittableRandom r = new SplittableRandom(17);
+        int straddles = 0;
+        for (Codebook book : new Codebook[] {Codebook.DYNAMIC_SIGNED, Codebook.DYNAMIC_UNSIGNED, Codebook.NF4, Codebook.LINEAR4}) {
+            float[] mids = book.midpoints();
+            List<Float> xs = new ArrayList<>();
+            float[] absmaxes = {3f, 7f, 0.1f, 1e-30f, 1e30f, 0x1.fffffep125f, 0x1p126f, 0x1.000002p126f, 3e38f,
+                    Math.scalb(1f + r.nextFloat(), -100), Math.scalb(1f + r.nextFloat(), 100), 1f + r.nextFloat()};
+            for (float d : absmaxes) {
+                for (float m : mids) {
+                    for (float sign : new float[] {1f, -1f}) {
+                        float y = sign * m * d;
+                        for (int k = -6; k <= 6; k++) {
+                            float v = y;
+                            for (int j = 0; j < Math.abs(k); j++) v = k > 0 ? Math.nextUp(v) : Math.nextDown(v);
+                            if (Math.abs(v) <= d) {
+                                if (xs.size() % 256 == 0) xs.add(d);  // every block of 256 holds d: its absmax
+                                xs.add(v);
+                                float p = v * (1f / d), exact = v / d;
+                                if (countBelow(mids, p) != countBelow(mids, exact)) straddles++;
+                            }
+                        }
+                    }
+                }
+                while (xs.size() % 256 != 0) xs.add(0f);
+            }
+            float[] x = new float[xs.size()];
+            for (int i = 0; i < x.length; i++) x[i] = xs.get(i);
+            Blockwise.Quantized want = ref.quantize(book, x, 256);
+            for (Backend be : Backends.available()) {
+                for (int t : new int[] {1, 2}) {
+                    Blockwise.Quantized got = Blockwise.on(be).threads(t).quantize(book, x, 256);
+                    assertArrayEquals(want.codes(), got.codes(), book.name() + " on " + be.name() + ", " + t + " threads");
+                    assertArrayEquals(want.absmax(), got.absmax(), book.name() + " on " + be.name());
+                }
+            }
+        }
+        assertTrue(straddles > 100, "the product and the quotient straddle a midpoint often enough to test the redo: " + straddles);
+    }
 }
