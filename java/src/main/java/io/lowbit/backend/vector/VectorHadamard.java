@@ -162,7 +162,9 @@ public class VectorHadamard extends ScalarHadamard {
 
     /**
      * For every 8 vectors (8L floats): the stages h &lt; L inside each vector, then the stages
-     * h = L, 2L, 4L across the eight, in one pass. x and y may be the same array.
+     * h = L, 2L, 4L across the eight, in one pass. x and y may be the same array. The cross-vector
+     * part is {@link #radix8}'s body written out again on purpose: a helper taking or returning
+     * vectors is not reliably inlined by JDK 17's C2 here, and then boxes them (measured 7x slower).
      */
     private static void firstPass(float[] x, float[] y, int base, int m) {
         FloatVector minus = MINUS_ONE;
