@@ -62,11 +62,27 @@ public final class Blockwise {
         Checks.notNull("codebook", codebook);
         Checks.notNull("x", x);
         checkBlockSize(blockSize);
-        int n = x.length, nb = blocks(n, blockSize);
-        float[] absmax = new float[nb];
+        int n = x.length;
+        float[] absmax = new float[blocks(n, blockSize)];
         byte[] codes = new byte[n];
-        forBlocks(n, nb, (b0, b1) -> { backend.blockwise().quantize(codebook, blockSize, x, n, absmax, codes, b0, b1); return 0; });
+        quantizeInto(codebook, x, blockSize, absmax, codes);
         return new Quantized(codebook, 8, blockSize, n, absmax, codes);
+    }
+
+    /**
+     * {@link #quantize} into arrays the caller owns and may reuse (training code quantizing the
+     * same tensor every step saves allocating, and zeroing, the codes each time): absmax gets
+     * {@code ceil(x.length / blockSize)} values, codes {@code x.length} (longer arrays are fine;
+     * the rest is left as it was).
+     */
+    public void quantizeInto(Codebook codebook, float[] x, int blockSize, float[] absmax, byte[] codes) {
+        Checks.notNull("codebook", codebook);
+        Checks.notNull("x", x);
+        checkBlockSize(blockSize);
+        int n = x.length, nb = blocks(n, blockSize);
+        Checks.floats("absmax", absmax, nb);
+        Checks.bytes("codes", codes, n);
+        forBlocks(n, nb, (b0, b1) -> { backend.blockwise().quantize(codebook, blockSize, x, n, absmax, codes, b0, b1); return 0; });
     }
 
     /** 7.2 with 4-bit codes packed two per byte, low nibble first (a codebook of at most 16 values). */

@@ -157,4 +157,42 @@ class BlockwiseTest {
         assertThrows(IllegalArgumentException.class, () -> bw.quantize4(Codebook.DYNAMIC_SIGNED, new float[4], 64));
         assertThrows(IllegalArgumentException.class, () -> bw.quantize(null, new float[4], 64));
     }
+
+    @Test
+    void quantizeIntoReusedArraysEqualsQuantizeAndLeavesTheRest() {
+        SplittableRandom r = new SplittableRandom(4);
+        for (Backend be : Backends.available()) {
+            Blockwise bw = Blockwise.on(be).threads(2);
+            float[] absmax = new float[70];
+            byte[] codes = new byte[5000];
+            for (int n : new int[] {4096, 4096 + 77, 300}) {   // the same arrays, reused, for three tensors
+                float[] x = randomFloats(r, n);
+                java.util.Arrays.fill(codes, (byte) 0x5A);
+                java.util.Arrays.fill(absmax, -7f);
+                bw.quantizeInto(Codebook.DYNAMIC_SIGNED, x, 64, absmax, codes);
+                Blockwise.Quantized q = bw.quantize(Codebook.DYNAMIC_SIGNED, x, 64);
+                int nb = Blockwise.blocks(n, 64);
+                assertArrayEquals(q.codes(), java.util.Arrays.copyOf(codes, n), be.name() + " n=" + n);
+                assertArrayEquals(q.absmax(), java.util.Arrays.copyOf(absmax, nb), be.name() + " n=" + n);
+                for (int i = n; i < codes.length; i++) assertEquals((byte) 0x5A, codes[i], "codes past n untouched");
+                for (int b = nb; b < absmax.length; b++) assertEquals(-7f, absmax[b], "absmax past the blocks untouched");
+            }
+        }
+    }
+
+    @Test
+    void quantizeIntoRejectsMissingOrShortArraysBeforeWriting() {
+        Blockwise bw = Blockwise.chosen();
+        float[] x = new float[1000];
+        byte[] codes = new byte[1000];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> bw.quantizeInto(Codebook.DYNAMIC_SIGNED, x, 256, new float[3], codes));
+        assertTrue(e.getMessage().contains("absmax") && e.getMessage().contains("4"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> bw.quantizeInto(Codebook.DYNAMIC_SIGNED, x, 256, new float[4], new byte[999]));
+        assertTrue(e.getMessage().contains("codes") && e.getMessage().contains("1000"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> bw.quantizeInto(Codebook.DYNAMIC_SIGNED, x, 256, null, codes));
+        assertTrue(e.getMessage().contains("absmax"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> bw.quantizeInto(Codebook.DYNAMIC_SIGNED, x, 0, new float[4], codes));
+    }
 }
