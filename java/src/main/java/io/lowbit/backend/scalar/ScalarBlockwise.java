@@ -87,33 +87,38 @@ public class ScalarBlockwise implements BlockwiseKernels {
 
     @Override
     public void quantize(Codebook book, int blockSize, float[] x, int n, float[] absmax, byte[] codes, int blockFrom, int blockTo) {
-        for (int b = blockFrom; b < blockTo; b++) {
-            int from = b * blockSize, to = Math.min(n, from + blockSize);
-            absmax[b] = quantizeBlock(book, x, from, to, codes, from, false);
-        }
+        quantizeBlocks(book, blockSize, x, n, absmax, codes, blockFrom, blockTo, false);
     }
 
     @Override
     public void dequantize(Codebook book, int blockSize, byte[] codes, float[] absmax, int n, float[] out, int blockFrom, int blockTo) {
-        for (int b = blockFrom; b < blockTo; b++) {
-            int from = b * blockSize, to = Math.min(n, from + blockSize);
-            dequantizeBlock(book, codes, from, absmax[b], out, from, to, false);
-        }
+        dequantizeBlocks(book, blockSize, codes, absmax, n, out, blockFrom, blockTo, false);
     }
 
     @Override
     public void quantize4(Codebook book, int blockSize, float[] x, int n, float[] absmax, byte[] packed, int blockFrom, int blockTo) {
-        for (int b = blockFrom; b < blockTo; b++) {
-            int from = b * blockSize, to = Math.min(n, from + blockSize);
-            absmax[b] = quantizeBlock(book, x, from, to, packed, from, true);
-        }
+        quantizeBlocks(book, blockSize, x, n, absmax, packed, blockFrom, blockTo, true);
     }
 
     @Override
     public void dequantize4(Codebook book, int blockSize, byte[] packed, float[] absmax, int n, float[] out, int blockFrom, int blockTo) {
+        dequantizeBlocks(book, blockSize, packed, absmax, n, out, blockFrom, blockTo, true);
+    }
+
+    /** Blocks [blockFrom, blockTo) of x, one code per byte or ({@code packed}) two per byte. */
+    private void quantizeBlocks(Codebook book, int blockSize, float[] x, int n, float[] absmax, byte[] codes,
+                                int blockFrom, int blockTo, boolean packed) {
         for (int b = blockFrom; b < blockTo; b++) {
             int from = b * blockSize, to = Math.min(n, from + blockSize);
-            dequantizeBlock(book, packed, from, absmax[b], out, from, to, true);
+            absmax[b] = quantizeBlock(book, x, from, to, codes, from, packed);
+        }
+    }
+
+    private static void dequantizeBlocks(Codebook book, int blockSize, byte[] codes, float[] absmax, int n, float[] out,
+                                  int blockFrom, int blockTo, boolean packed) {
+        for (int b = blockFrom; b < blockTo; b++) {
+            int from = b * blockSize, to = Math.min(n, from + blockSize);
+            dequantizeBlock(book, codes, from, absmax[b], out, from, to, packed);
         }
     }
 
