@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import java.util.function.ObjIntConsumer;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -133,15 +134,30 @@ class DigitsTrainingTest {
         Model net = new Model(Model.LAMBDA);
         Optimizer opt = make.apply(net.params());
         opt.schedule(LrSchedule.warmupCosine(25, steps));
+        runSteps(net, opt, steps, (model, t) -> {});
+        return new double[] {trainingLoss(net), net.accuracy(testPhi, digits.test().y())};
+    }
+
+    /**
+     * {@code steps} optimizer steps on minibatches of 128 training rows drawn from a generator
+     * seeded 11 (the same batches for every run); {@code gradientHook} sees each gradient, with
+     * the 1-based step number, before the optimizer does (and may change it).
+     */
+    static void runSteps(Model net, Optimizer opt, int steps, ObjIntConsumer<Model> gradientHook) {
         SplittableRandom r = new SplittableRandom(11);
         int n = digits.train().size();
         int[] batch = new int[128];
-        for (int step = 0; step < steps; step++) {
+        for (int t = 1; t <= steps; t++) {
             for (int i = 0; i < batch.length; i++) batch[i] = r.nextInt(n);
             net.pass(trainPhi, digits.train().y(), batch, true);
+            gradientHook.accept(net, t);
             opt.step(net.gw, net.gb);
         }
-        return new double[] {net.pass(trainPhi, digits.train().y(), all(n), false), net.accuracy(testPhi, digits.test().y())};
+    }
+
+    /** Mean loss (with the model's penalty) over the whole training split. */
+    static double trainingLoss(Model net) {
+        return net.pass(trainPhi, digits.train().y(), all(digits.train().size()), false);
     }
 
     static void assertClose(String what, double[] f32, double[] q8, double lossTolerance) {

@@ -3,7 +3,6 @@ package io.lowbit.optim;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.SplittableRandom;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -27,21 +26,13 @@ class SpikeStabilizerTest {
     /** 500 steps at constant lr on the digits problem with L2 penalty {@code lambda}; every 20th gradient (t = 10, 30, ...) x1000 if {@code spikes}. */
     static double train(Function<Param[], Optimizer> make, boolean spikes, float lambda) {
         DigitsTrainingTest.Model net = new DigitsTrainingTest.Model(lambda);
-        Optimizer opt = make.apply(net.params());
-        SplittableRandom r = new SplittableRandom(11);
-        int n = DigitsTrainingTest.digits.train().size();
-        int[] y = DigitsTrainingTest.digits.train().y();
-        int[] batch = new int[128];
-        for (int step = 1; step <= 500; step++) {
-            for (int i = 0; i < batch.length; i++) batch[i] = r.nextInt(n);
-            net.pass(DigitsTrainingTest.trainPhi, y, batch, true);
-            if (spikes && step % 20 == 10) {
-                for (int i = 0; i < net.gw.length; i++) net.gw[i] *= 1000f;
-                for (int i = 0; i < net.gb.length; i++) net.gb[i] *= 1000f;
+        DigitsTrainingTest.runSteps(net, make.apply(net.params()), 500, (model, t) -> {
+            if (spikes && t % 20 == 10) {
+                for (int i = 0; i < model.gw.length; i++) model.gw[i] *= 1000f;
+                for (int i = 0; i < model.gb.length; i++) model.gb[i] *= 1000f;
             }
-            opt.step(net.gw, net.gb);
-        }
-        return net.pass(DigitsTrainingTest.trainPhi, y, DigitsTrainingTest.all(n), false);
+        });
+        return DigitsTrainingTest.trainingLoss(net);
     }
 
     static AdamW.Builder adam() { return AdamW.builder().lr(3e-3).weightDecay(1e-4).stateBits(8); }
