@@ -59,8 +59,7 @@ public final class Blockwise {
 
     /** 7.2 with 8-bit codes (any codebook of up to 256 values). */
     public Quantized quantize(Codebook codebook, float[] x, int blockSize) {
-        Checks.notNull("codebook", codebook);
-        Checks.notNull("x", x);
+        Checks.notNull("x", x);            // what the allocation needs; quantizeInto checks the rest
         checkBlockSize(blockSize);
         int n = x.length;
         float[] absmax = new float[blocks(n, blockSize)];
