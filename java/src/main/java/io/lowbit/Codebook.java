@@ -122,10 +122,13 @@ public final class Codebook {
 
     /**
      * A one-load search table, or null when some bucket holds more than one midpoint (then use
-     * {@link #searchStarts()}). Buckets are the top 16 bits of {@link #unsignedKey}; entry k is
-     * {@code start << 17 | low}: start = the midpoints in buckets below k, low = the low 16 bits
-     * of the key of the midpoint inside bucket k, or 0x10000 if there is none. For a non-NaN v
-     * with key u: code = start + (low < (u & 0xFFFF) ? 1 : 0), as 7.2 (a midpoint -0 is keyed as +0).
+     * {@link #searchStarts()}). Buckets are the top 16 bits of {@link #unsignedKey}. Entry k is
+     * {@code (start << 17) - (k << 16) + c}: start = the midpoints in buckets below k; c = 0x1FFFF
+     * - low if bucket k holds a midpoint whose key has low 16 bits {@code low}, else 0. For a
+     * non-NaN v with key u in bucket k, {@code (entry + u) >>> 17} (int arithmetic, wrapping) is
+     * then start + (low < (u & 0xFFFF) ? 1 : 0), the code of 7.2: the k << 16 cancels, and
+     * c + (u & 0xFFFF) carries into bit 17 exactly when the midpoint is below v. A midpoint -0
+     * is keyed as +0. One add and one shift per element, no mask or compare.
      */
     public int[] bucketTable() {
         searchStarts();
@@ -169,7 +172,6 @@ public final class Codebook {
 
         private static int[] bucketsOf(float[] mids) {
             int[] count = new int[1 << 16], low = new int[1 << 16];
-            Arrays.fill(low, 0x10000);
             for (float m : mids) {
                 int u = unsignedKey(Float.floatToRawIntBits(m + 0f));  // + 0f: -0 becomes +0
                 count[u >>> 16]++;
@@ -179,7 +181,7 @@ public final class Codebook {
             int start = 0;
             for (int k = 0; k < t.length; k++) {
                 if (count[k] > 1) return null;
-                t[k] = start << 17 | low[k];
+                t[k] = (start << 17) - (k << 16) + (count[k] == 1 ? 0x1FFFF - low[k] : 0);
                 start += count[k];
             }
             return t;

@@ -87,7 +87,7 @@ public final class VectorBlockwise extends ScalarBlockwise {
      * division, as the reference) as its order key, clamped to the keys of [-1, 1] (the same as
      * clamping v: the key order is the float order), then made unsigned; (2) per element, one load
      * from {@link Codebook#bucketTable()} (the only step that is not lane-wise: JDK 17 gathers are
-     * slower than scalar loads); (3) lane-wise: code = start + (low - (u & 0xFFFF) < 0), narrowed
+     * slower than scalar loads); (3) lane-wise: code = (entry + u) >>> 17 ({@link Codebook#bucketTable()}), narrowed
      * to bytes. No data-dependent branch anywhere (a float compare per element would be
      * mispredicted about half the time). The divisor is the block's max(absmax, 1e-38f), as
      * quantizeBlock passes it: a NaN or infinite one (a block holding NaN or Inf, where v can be
@@ -118,15 +118,13 @@ public final class VectorBlockwise extends ScalarBlockwise {
         int k = 0;
         if (B != null) {
             for (int end = I.loopBound(len); k < end; k += I.length()) {
-                IntVector e = IntVector.fromArray(I, entries, k), u = IntVector.fromArray(I, keys, k);
-                IntVector below = e.and(0x1FFFF).sub(u.and(0xFFFF)).lanewise(VectorOperators.LSHR, 31);
-                e.lanewise(VectorOperators.LSHR, 17).add(below).convertShape(VectorOperators.I2B, B, 0)
+                IntVector.fromArray(I, entries, k).add(IntVector.fromArray(I, keys, k)).lanewise(VectorOperators.LSHR, 17)
+                        .convertShape(VectorOperators.I2B, B, 0)
                         .reinterpretAsBytes().intoArray(codes, codeFrom + k);
             }
         }
         for (; k < len; k++) {
-            int e = entries[k];
-            codes[codeFrom + k] = (byte) ((e >>> 17) + (((e & 0x1FFFF) - (keys[k] & 0xFFFF)) >>> 31));
+            codes[codeFrom + k] = (byte) ((entries[k] + keys[k]) >>> 17);
         }
     }
 
@@ -145,7 +143,7 @@ public final class VectorBlockwise extends ScalarBlockwise {
      * block's max |x|, so |x / divisor| <= 1 and so is its correct rounding;
      * (2) per element, one load from {@link Codebook#bucketTable()} (the only step that is not
      * lane-wise: JDK 17 gathers are slower than scalar loads, on this Zen 1 much slower);
-     * (3) lane-wise: code = start + (low - (u & 0xFFFF) < 0), narrowed to bytes.
+     * (3) lane-wise: code = (entry + u) >>> 17 ({@link Codebook#bucketTable()}), narrowed to bytes.
      * No data-dependent branch (a float compare per element would be mispredicted about half
      * the time). Measured on the 2-core Zen 1, each of these cost 10-35% here: scratch passed in
      * rather than allocated in this method (C2 then cannot drop the table pass's range checks),
@@ -174,9 +172,8 @@ public final class VectorBlockwise extends ScalarBlockwise {
             }
             for (int k = 0; k < len; k++) entries[k] = table[keys[k] >>> 16];
             for (int k = 0, end = I.loopBound(len); k < end; k += L) {
-                IntVector e = IntVector.fromArray(I, entries, k), u = IntVector.fromArray(I, keys, k);
-                IntVector below = e.and(0x1FFFF).sub(u.and(0xFFFF)).lanewise(VectorOperators.LSHR, 31);
-                e.lanewise(VectorOperators.LSHR, 17).add(below).convertShape(VectorOperators.I2B, B, 0)
+                IntVector.fromArray(I, entries, k).add(IntVector.fromArray(I, keys, k)).lanewise(VectorOperators.LSHR, 17)
+                        .convertShape(VectorOperators.I2B, B, 0)
                         .reinterpretAsBytes().intoArray(codes, from + k);
             }
         }
