@@ -5,8 +5,10 @@ import io.lowbit.backend.Backends;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Blockwise codebook quantization (contract 7.2) on a backend, split over threads by whole
@@ -120,20 +122,38 @@ public final class Blockwise {
         int run(int blockFrom, int blockTo);
     }
 
+    /** Ranges per thread in {@link #forBlocks}: a thread slowed down (by a neighbour on a shared machine) leaves its later ranges to the others. */
+    private static final int RANGES_PER_THREAD = 4;
+
     /**
-     * Runs {@code body} over [0, blocks) split into contiguous ranges, one per thread (at most
-     * {@code threads}), and returns the sum of the counts. Small tensors run on the caller.
+     * Runs {@code body} over [0, blocks) split into contiguous ranges ({@value #RANGES_PER_THREAD}
+     * per thread), which the calling thread and at most {@code threads - 1} pool threads take in
+     * turn, and returns the sum of the counts. Each block is computed alone, so neither the split
+     * nor which thread takes a range changes a bit. Small tensors run on the caller.
      */
     public int forBlocks(long elements, int blocks, BlockRange body) {
-        int parts = elements < PARALLEL_THRESHOLD ? 1 : Math.min(threads, blocks);
-        if (parts <= 1) return body.run(0, blocks);
-        List<ForkJoinTask<Integer>> tasks = new ArrayList<>(parts);
-        for (int t = 0; t < parts; t++) {
-            int b0 = (int) ((long) blocks * t / parts), b1 = (int) ((long) blocks * (t + 1) / parts);
-            tasks.add(t == parts - 1 ? null : ForkJoinPool.commonPool().submit(() -> body.run(b0, b1)));
+        int workers = elements < PARALLEL_THRESHOLD ? 1 : Math.min(threads, blocks);
+        if (workers <= 1) return body.run(0, blocks);
+        int ranges = Math.min(blocks, workers * RANGES_PER_THREAD);
+        AtomicInteger next = new AtomicInteger();
+        Callable<Integer> worker = () -> {
+            int sum = 0;
+            for (int r; (r = next.getAndIncrement()) < ranges; ) {
+                sum += body.run((int) ((long) blocks * r / ranges), (int) ((long) blocks * (r + 1) / ranges));
+            }
+            return sum;
+        };
+        List<ForkJoinTask<Integer>> helpers = new ArrayList<>(workers - 1);
+        for (int t = 1; t < workers; t++) helpers.add(ForkJoinPool.commonPool().submit(worker));
+        int sum;
+        try {
+            sum = worker.call();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);  // BlockRange.run throws no checked exception
         }
-        int sum = body.run((int) ((long) blocks * (parts - 1) / parts), blocks);  // the last range on the caller
-        for (ForkJoinTask<Integer> task : tasks) if (task != null) sum += task.join();
+        for (ForkJoinTask<Integer> helper : helpers) sum += helper.join();
         return sum;
     }
 }
