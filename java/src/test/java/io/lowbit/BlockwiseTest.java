@@ -106,6 +106,22 @@ class BlockwiseTest {
     }
 
     @Test
+    void forBlocksRunsEveryBlockOnceAndSumsTheCounts() {
+        for (int threads : new int[] {1, 2, 3, 7}) {
+            for (int blocks : new int[] {1, 2, 5, 28, 29, 1000}) {
+                java.util.concurrent.atomic.AtomicIntegerArray seen = new java.util.concurrent.atomic.AtomicIntegerArray(blocks);
+                int sum = Blockwise.on(Backends.scalar()).threads(threads).forBlocks(Blockwise.PARALLEL_THRESHOLD, blocks, (b0, b1) -> {
+                    assertTrue(0 <= b0 && b0 < b1 && b1 <= blocks, b0 + ".." + b1);
+                    for (int b = b0; b < b1; b++) seen.incrementAndGet(b);
+                    return b1 - b0;
+                });
+                assertEquals(blocks, sum, threads + " threads, " + blocks + " blocks");
+                for (int b = 0; b < blocks; b++) assertEquals(1, seen.get(b), "block " + b);
+            }
+        }
+    }
+
+    @Test
     void largeTensorsGiveTheSameBitsOnAnyThreadCount() {
         SplittableRandom r = new SplittableRandom(3);
         float[] x = randomFloats(r, (1 << 17) + 123);
