@@ -39,6 +39,25 @@ LB_HD void lb_lsq_store_sums(const lb_lsq_job& j, long long k, float gradScale, 
     if (j.offsets != nullptr) j.dOffsets[k] = gradScale * uTotal;
 }
 
+// Thread 0's (or the host twin's) last step for one segment: leaf sums, then the tail, into the
+// binary counter in order (the canonical tree), and ds[k] (and dOffsets[k]) written from the totals.
+LB_HD void lb_lsq_combine_and_store(const lb_lsq_job& j, long long k, float gradScale, const float* leafT,
+                                    const float* leafU, long long leaves, long long leaf, const float* tailT,
+                                    const float* tailU, long long tail) {
+    lb_pairwise ta, ua;
+    lb_pw_init(ta);
+    lb_pw_init(ua);
+    for (long long t = 0; t < leaves; t++) {
+        lb_pw_push(ta, leafT[t], leaf);
+        lb_pw_push(ua, leafU[t], leaf);
+    }
+    if (tail > 0) {
+        lb_pw_push(ta, *tailT, tail);  // read only when the segment has a tail (the kernel writes it only then)
+        lb_pw_push(ua, *tailU, tail);
+    }
+    lb_lsq_store_sums(j, k, gradScale, lb_pw_finish(ta), lb_pw_finish(ua));
+}
+
 #ifdef __CUDACC__
 __global__ void lb_lsq_forward_kernel(lb_lsq_job j) {
     LB_GRID_STRIDE_LOOP(i, j.rows * j.cols) lb_lsq_forward_element(j, i);
@@ -58,20 +77,7 @@ __global__ void lb_lsq_backward_kernel(lb_lsq_job j) {
         }
         if (threadIdx.x == blockDim.x - 1 && tail > 0) lb_lsq_range_sums(j, k, from + leaves * leaf, tail, &tailT, &tailU);
         __syncthreads();
-        if (threadIdx.x == 0) {
-            lb_pairwise ta, ua;
-            lb_pw_init(ta);
-            lb_pw_init(ua);
-            for (long long t = 0; t < leaves; t++) {
-                lb_pw_push(ta, leafT[t], leaf);
-                lb_pw_push(ua, leafU[t], leaf);
-            }
-            if (tail > 0) {
-                lb_pw_push(ta, tailT, tail);
-                lb_pw_push(ua, tailU, tail);
-            }
-            lb_lsq_store_sums(j, k, gradScale, lb_pw_finish(ta), lb_pw_finish(ua));
-        }
+        if (threadIdx.x == 0) lb_lsq_combine_and_store(j, k, gradScale, leafT, leafU, leaves, leaf, &tailT, &tailU, tail);
         __syncthreads();  // leaf slots are reused by the next segment
     }
 }
@@ -139,18 +145,7 @@ static void lb_host_lsq_backward(const float* x, const float* g, int rows, int c
         for (long long t = 0; t < leaves; t++) lb_lsq_range_sums(j, k, from + t * leaf, leaf, &leafT[t], &leafU[t]);
         float tailT = 0.0f, tailU = 0.0f;
         if (tail > 0) lb_lsq_range_sums(j, k, from + leaves * leaf, tail, &tailT, &tailU);
-        lb_pairwise ta, ua;
-        lb_pw_init(ta);
-        lb_pw_init(ua);
-        for (long long t = 0; t < leaves; t++) {
-            lb_pw_push(ta, leafT[t], leaf);
-            lb_pw_push(ua, leafU[t], leaf);
-        }
-        if (tail > 0) {
-            lb_pw_push(ta, tailT, tail);
-            lb_pw_push(ua, tailU, tail);
-        }
-        lb_lsq_store_sums(j, k, gradScale, lb_pw_finish(ta), lb_pw_finish(ua));
+        lb_lsq_combine_and_store(j, k, gradScale, leafT.data(), leafU.data(), leaves, leaf, &tailT, &tailU, tail);
     }
 }
 
