@@ -9,6 +9,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -223,14 +224,14 @@ public class VectorMx extends ScalarMx {
 
     // ---------------------------------------------------------------- packed E2M1 (4.4)
 
-    /** Int lanes [a0, b0, a1, b1, ...] to [a0, a1, ..., b0, b1, ...] (see {@link #mxfp4PackedBlocks}). */
+    /** Int lanes [a0, b0, a1, b1, ...] to [a0, a1, ..., b0, b1, ...] (see {@link #nvfp4PackedBlocks}). */
     private static final VectorShuffle<Integer> PAIR_ORDER = BS == null ? null : VectorShuffle.fromOp(IS,
             j -> j < L / 2 ? 2 * j : 2 * (j - L / 2) + 1);
 
     @Override
     public void quantizeMxfp4Packed(int blockSize, int axis, ScaleMode mode, RandomStream random,
                                     float[] x, int rows, int cols, byte[] scales, byte[] packedCodes) {
-        if (random != null || axis != -1 || blockSize % (2 * L) != 0 || BS == null) {
+        if (random != null || axis != -1 || blockSize % L != 0 || BS == null) {
             super.quantizeMxfp4Packed(blockSize, axis, mode, random, x, rows, cols, scales, packedCodes);
             return;
         }
@@ -240,13 +241,14 @@ public class VectorMx extends ScalarMx {
 
     /**
      * {@link #mxfp4Blocks} writing the codes packed (contract 4.4): element 2j of a row in the low
-     * nibble of the row's byte j. A block starts on an even column (the block size is even), so its
-     * codes fill whole bytes from {@code row * ceil(cols/2) + col/2}. Two vectors a, b of codes
-     * (0..15, no other bit set) per step: long lane k of a holds codes 2k (low int) and 2k+1 (high
-     * int), so {@code l | l >>> 28} has code 2k | code 2k+1 << 4 in its low byte; a's bytes masked
-     * to the low int and b's shifted to the high int give the int lanes [a0, b0, a1, b1, ...],
-     * which {@link #PAIR_ORDER} sorts before the low bytes are stored. No clip flags or count (the
-     * packed result keeps none). Other blocks: {@link #packedFallback}.
+     * nibble of the row's byte j. Two steps, so that no vector has to be split and reordered
+     * across lanes (a {@code rearrange} on JDK 17 is a cross-lane permute plus an index check per
+     * call): the codes of a run of blocks along a row go one byte each into a small scratch array
+     * (the int lanes' low bytes: the fma results are 2^23 + code, whose low byte is the code, and
+     * the sign bit is or-ed in as bit 3), then {@link #packCodes} joins neighbouring bytes. A
+     * block starts on an even column (the block size is even), so a run fills whole bytes from
+     * {@code row * ceil(cols/2) + col/2}. No clip flags or count (the packed result keeps none).
+     * Other blocks: {@link #packedFallback}, after the run before them is written.
      */
     private long mxfp4PackedBlocks(MxJob job, byte[] packed, long from, long to) {
         if (from >= to) return 0;   // no blocks (cols 0: nb is 0 too)
@@ -257,16 +259,23 @@ public class VectorMx extends ScalarMx {
         boolean floor = job.mode() == ScaleMode.FLOOR;
         float[] x = job.x();
         byte[] scales = job.scales();
+        byte[] codes = new byte[Math.max(RUN_CODES, bs)];   // a run's codes, flushed when full
+        int runLength = 0;
+        int runAt = 0;   // where the run's first packed byte goes
         int row = (int) (from / nb);
         int blockInRow = (int) (from % nb);
         for (long t = from; t < to; t++, blockInRow++) {
             if (blockInRow == nb) {
                 blockInRow = 0;
                 row++;
+                packCodes(codes, runLength, packed, runAt);
+                runLength = 0;
             }
             int col = blockInRow * bs;
             int first = row * cols + col;
             if (col + bs > cols) {
+                packCodes(codes, runLength, packed, runAt);
+                runLength = 0;
                 packedFallback(job, packed, t, row, col);
                 continue;
             }
@@ -282,44 +291,58 @@ public class VectorMx extends ScalarMx {
             } else {
                 e = scaleExponent(ElementFormat.E2M1, job.mode(), Float.intBitsToFloat(amaxBits));
             }
-            if (e < E2M1_MIN_EXPONENT || e > 125) {
-                packedFallback(job, packed, t, row, col);
-                continue;
+            if (e < E2M1_MIN_EXPONENT || e > 125 || runLength + bs > codes.length) {
+                packCodes(codes, runLength, packed, runAt);
+                runLength = 0;
+                if (e < E2M1_MIN_EXPONENT || e > 125) {
+                    packedFallback(job, packed, t, row, col);
+                    continue;
+                }
             }
+            if (runLength == 0) runAt = row * rowBytes + (col >>> 1);
             scales[(int) t] = (byte) scaleCode(e);
-            FloatVector c0 = FloatVector.broadcast(FS, TWO23);
-            FloatVector c2 = FloatVector.broadcast(FS, TWO23_PLUS_2);
-            FloatVector c4 = FloatVector.broadcast(FS, TWO23_PLUS_4);
             FloatVector twice = IntVector.broadcast(IS, (128 - e) << 23).reinterpretAsFloats();
             FloatVector once = IntVector.broadcast(IS, (127 - e) << 23).reinterpretAsFloats();
             FloatVector half = IntVector.broadcast(IS, (126 - e) << 23).reinterpretAsFloats();
-            int out = row * rowBytes + (col >>> 1);
-            for (int i = first; i < first + bs; i += 2 * L, out += L) {
-                // codes of x[i ..] and x[i + L ..]: encodeE2M1's, sign in bit 3, the rest of the bits cleared
-                IntVector xa = FloatVector.fromArray(FS, x, i).reinterpretAsInts();
-                FloatVector a = xa.and(0x7FFFFFFF).reinterpretAsFloats();
-                IntVector ca = a.fma(twice, c0).reinterpretAsInts()
-                        .min(a.fma(once, c2).reinterpretAsInts())
-                        .min(a.fma(half, c4).reinterpretAsInts())
-                        .min(TWO23_PLUS_7_BITS).and(7)
-                        .or(xa.lanewise(VectorOperators.LSHR, 28).and(8));
-                IntVector xb = FloatVector.fromArray(FS, x, i + L).reinterpretAsInts();
-                FloatVector b = xb.and(0x7FFFFFFF).reinterpretAsFloats();
-                IntVector cb = b.fma(twice, c0).reinterpretAsInts()
-                        .min(b.fma(once, c2).reinterpretAsInts())
-                        .min(b.fma(half, c4).reinterpretAsInts())
-                        .min(TWO23_PLUS_7_BITS).and(7)
-                        .or(xb.lanewise(VectorOperators.LSHR, 28).and(8));
-                // pack (see above), written out: no vector-typed helper (see encodeVectors)
-                LongVector la = ca.reinterpretAsLongs();
-                la = la.or(la.lanewise(VectorOperators.LSHR, 28)).and(0xFFL);
-                LongVector lb = cb.reinterpretAsLongs();
-                lb = lb.or(lb.lanewise(VectorOperators.LSHR, 28)).lanewise(VectorOperators.LSHL, 32);
-                IntVector bytes = la.or(lb).reinterpretAsInts().rearrange(PAIR_ORDER);
-                ((ByteVector) bytes.castShape(BS, 0)).intoArray(packed, out);
+            for (int i = first, k = runLength; i < first + bs; i += L, k += L) {
+                // encodeE2M1's code in the low byte (the rest is 2^23's bits), sign in bit 3
+                IntVector xi = FloatVector.fromArray(FS, x, i).reinterpretAsInts();
+                FloatVector a = xi.and(0x7FFFFFFF).reinterpretAsFloats();
+                IntVector code = a.fma(twice, FloatVector.broadcast(FS, TWO23)).reinterpretAsInts()
+                        .min(a.fma(once, FloatVector.broadcast(FS, TWO23_PLUS_2)).reinterpretAsInts())
+                        .min(a.fma(half, FloatVector.broadcast(FS, TWO23_PLUS_4)).reinterpretAsInts())
+                        .min(TWO23_PLUS_7_BITS)
+                        .or(xi.lanewise(VectorOperators.LSHR, 28).and(8));
+                ((ByteVector) code.castShape(BS, 0)).intoArray(codes, k);
             }
+            runLength += bs;
         }
+        packCodes(codes, runLength, packed, runAt);
         return 0;
+    }
+
+    /** Codes a packed run holds at most: 4 KiB of scratch, in L1 while the run is packed. */
+    private static final int RUN_CODES = 4096;
+    /** 2L codes in, L packed bytes out: the out vectors have {@link #BS}'s shape, see {@link #packCodes}. */
+    private static final VectorSpecies<Byte> CODES_IN = BS == null ? null : VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 16));
+
+    /**
+     * Codes {@code codes[0 .. count)} (0..15 each, count even) two per byte into {@code packed[at ..]},
+     * element 2j's in the low nibble (4.4): a pair of bytes read as one little-endian short
+     * {@code s = lo | hi << 8} gives {@code lo | hi << 4} in the low byte of {@code s | s >>> 4},
+     * which the narrowing cast keeps. The packed bytes are stored as {@link #BS} vectors, like
+     * every other byte store here: {@code ByteVector.intoArray} is one method for all shapes,
+     * and once its type profile has seen two shapes, JDK 17's C2 sometimes compiles the store
+     * without its intrinsic (boxed vectors, twice the time; seen in 1 JVM start out of 8).
+     */
+    static void packCodes(byte[] codes, int count, byte[] packed, int at) {
+        int step = CODES_IN.length();
+        int k = 0;
+        for (; k + step <= count; k += step, at += step / 2) {
+            ShortVector s = ByteVector.fromArray(CODES_IN, codes, k).reinterpretAsShorts();
+            ((ByteVector) s.or(s.lanewise(VectorOperators.LSHR, 4)).castShape(BS, 0)).intoArray(packed, at);
+        }
+        for (; k < count; k += 2) packed[at++] = (byte) (codes[k] | codes[k + 1] << 4);
     }
 
     /**

@@ -316,6 +316,36 @@ class VectorMxTest {
     }
 
     /**
+     * Long rows through the packed MXFP4 path: runs of codes longer than its scratch (flushed
+     * part-way along a row), tasks that start and end inside a row, and fallback blocks (NaN,
+     * zeros, a short last block) between fast ones, for block sizes 8 to 1024.
+     */
+    @Test
+    void mxfp4PackedLongRowsMatchPackedReference() {
+        Random r = new Random(19);
+        for (int bs : new int[] {8, 32, 96, 1024}) {
+            int rows = 3, cols = bs * (9000 / bs) + bs / 2;
+            float[] x = new float[rows * cols];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * Math.exp(r.nextInt(20) - 10));
+            for (int row = 0; row < rows; row++) {   // a NaN block and a zero block in every row
+                int nanBlock = r.nextInt(cols / bs), zeroBlock = r.nextInt(cols / bs);
+                x[row * cols + nanBlock * bs + r.nextInt(bs)] = Float.NaN;
+                Arrays.fill(x, row * cols + zeroBlock * bs, row * cols + zeroBlock * bs + bs, 0f);
+            }
+            int nb = rows * ((cols + bs - 1) / bs);
+            byte[] s0 = new byte[nb], c0 = new byte[x.length];
+            REFERENCE.quantizeMx(ElementFormat.E2M1, bs, -1, ScaleMode.FLOOR, null, x, rows, cols, s0, c0, null, null);
+            byte[] p0 = io.lowbit.mx.MxPacking.pack(4, false, c0, rows, cols);
+            for (MxKernels k : FAST) {
+                byte[] s1 = new byte[nb], p1 = new byte[p0.length];
+                k.quantizeMxfp4Packed(bs, -1, ScaleMode.FLOOR, null, x, rows, cols, s1, p1);
+                assertArrayEquals(s0, s1, "block " + bs);
+                assertArrayEquals(p0, p1, "block " + bs);
+            }
+        }
+    }
+
+    /**
      * The packed scaled path (NVFP4 / UE5M3) against the reference's codes packed by MxPacking:
      * tiles 1x16 and 16x16, RNE and SR, odd shapes, NaN/Inf tensors, 1-7 threads; plus tensors
      * scaled so that the block scales reach their subnormals and their maximum, and products
