@@ -8,12 +8,10 @@ import io.lowbit.mx.ScaleMode;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.ArrayList;
@@ -223,10 +221,6 @@ public class VectorMx extends ScalarMx {
     }
 
     // ---------------------------------------------------------------- packed E2M1 (4.4)
-
-    /** Int lanes [a0, b0, a1, b1, ...] to [a0, a1, ..., b0, b1, ...] (see {@link #nvfp4PackedBlocks}). */
-    private static final VectorShuffle<Integer> PAIR_ORDER = BS == null ? null : VectorShuffle.fromOp(IS,
-            j -> j < L / 2 ? 2 * j : 2 * (j - L / 2) + 1);
 
     @Override
     public void quantizeMxfp4Packed(int blockSize, int axis, ScaleMode mode, RandomStream random,
@@ -718,19 +712,29 @@ public class VectorMx extends ScalarMx {
         byte[] scales = job.scales();
         ElementFormat sf = job.scaleFormat();
         Minifloat scaleCast = MINIFLOATS[sf.ordinal()];
+        byte[] codes = new byte[RUN_CODES];   // a run's codes, as in mxfp4PackedBlocks
+        int runLength = 0;
+        int runAt = 0;
         int row = (int) (from / nb);
         int blockInRow = (int) (from % nb);
         for (long t = from; t < to; t++, blockInRow++) {
             if (blockInRow == nb) {
                 blockInRow = 0;
                 row++;
+                packCodes(codes, runLength, packed, runAt);
+                runLength = 0;
             }
             int c0 = blockInRow * SCALED_BLOCK;
             int first = row * cols + c0;
-            if (t + 1 >= to || c0 + 2 * SCALED_BLOCK > cols) {   // a short block, or a full one without a partner
-                scaledFallback(job, packed, t, row, c0);
-                continue;
+            if (t + 1 >= to || c0 + 2 * SCALED_BLOCK > cols || runLength + 2 * SCALED_BLOCK > codes.length) {
+                packCodes(codes, runLength, packed, runAt);
+                runLength = 0;
+                if (t + 1 >= to || c0 + 2 * SCALED_BLOCK > cols) {   // a short block, or a full one without a partner
+                    scaledFallback(job, packed, t, row, c0);
+                    continue;
+                }
             }
+            if (runLength == 0) runAt = row * rowBytes + (c0 >>> 1);
             // Two blocks of the row at once: their scale chains (lane reduction, cast, table, broadcast)
             // are independent, and side by side in the code they overlap.
             int first2 = first + SCALED_BLOCK;
@@ -746,47 +750,23 @@ public class VectorMx extends ScalarMx {
             int code2 = scaleCode(scaleCast, blockScaleValue(sf, job.encT(), Float.intBitsToFloat(amax2)));
             scales[(int) t] = (byte) code1;
             scales[(int) t + 1] = (byte) code2;
-            IntVector xa = FloatVector.fromArray(FS, x, first).reinterpretAsInts();
-            IntVector xb = FloatVector.fromArray(FS, x, first + L).reinterpretAsInts();
-            IntVector xc = FloatVector.fromArray(FS, x, first2).reinterpretAsInts();
-            IntVector xd = FloatVector.fromArray(FS, x, first2 + L).reinterpretAsInts();
-            FloatVector enc1 = FloatVector.broadcast(FS, encodeScales[code1]);
-            FloatVector enc2 = FloatVector.broadcast(FS, encodeScales[code2]);
-            FloatVector c0v = FloatVector.broadcast(FS, TWO23);
-            FloatVector c2 = FloatVector.broadcast(FS, TWO23_PLUS_2);
-            FloatVector c4 = FloatVector.broadcast(FS, TWO23_PLUS_4);
-            FloatVector two = FloatVector.broadcast(FS, 2f);
-            FloatVector half = FloatVector.broadcast(FS, 0.5f);
-            FloatVector pa = xa.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc1);
-            FloatVector pb = xb.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc1);
-            FloatVector pc = xc.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc2);
-            FloatVector pd = xd.and(0x7FFFFFFF).reinterpretAsFloats().mul(enc2);
-            IntVector ca = pa.fma(two, c0v).reinterpretAsInts().min(pa.add(c2).reinterpretAsInts())
-                    .min(pa.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
-                    .or(xa.lanewise(VectorOperators.LSHR, 28).and(8));
-            IntVector cb = pb.fma(two, c0v).reinterpretAsInts().min(pb.add(c2).reinterpretAsInts())
-                    .min(pb.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
-                    .or(xb.lanewise(VectorOperators.LSHR, 28).and(8));
-            IntVector cc = pc.fma(two, c0v).reinterpretAsInts().min(pc.add(c2).reinterpretAsInts())
-                    .min(pc.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
-                    .or(xc.lanewise(VectorOperators.LSHR, 28).and(8));
-            IntVector cd = pd.fma(two, c0v).reinterpretAsInts().min(pd.add(c2).reinterpretAsInts())
-                    .min(pd.fma(half, c4).reinterpretAsInts()).min(TWO23_PLUS_7_BITS).and(7)
-                    .or(xd.lanewise(VectorOperators.LSHR, 28).and(8));
-            LongVector la = ca.reinterpretAsLongs();
-            la = la.or(la.lanewise(VectorOperators.LSHR, 28)).and(0xFFL);
-            LongVector lb = cb.reinterpretAsLongs();
-            lb = lb.or(lb.lanewise(VectorOperators.LSHR, 28)).lanewise(VectorOperators.LSHL, 32);
-            LongVector lc = cc.reinterpretAsLongs();
-            lc = lc.or(lc.lanewise(VectorOperators.LSHR, 28)).and(0xFFL);
-            LongVector ld = cd.reinterpretAsLongs();
-            ld = ld.or(ld.lanewise(VectorOperators.LSHR, 28)).lanewise(VectorOperators.LSHL, 32);
-            int out = row * rowBytes + (c0 >>> 1);
-            ((ByteVector) la.or(lb).reinterpretAsInts().rearrange(PAIR_ORDER).castShape(BS, 0)).intoArray(packed, out);
-            ((ByteVector) lc.or(ld).reinterpretAsInts().rearrange(PAIR_ORDER).castShape(BS, 0)).intoArray(packed, out + L);
+            for (int k = 0; k < 4; k++) {
+                // the code in the int lanes' low byte, sign in bit 3, as in mxfp4PackedBlocks
+                IntVector xi = FloatVector.fromArray(FS, x, first + k * L).reinterpretAsInts();
+                FloatVector p = xi.and(0x7FFFFFFF).reinterpretAsFloats()
+                        .mul(FloatVector.broadcast(FS, encodeScales[k < 2 ? code1 : code2]));
+                IntVector code = p.fma(FloatVector.broadcast(FS, 2f), FloatVector.broadcast(FS, TWO23)).reinterpretAsInts()
+                        .min(p.add(FloatVector.broadcast(FS, TWO23_PLUS_2)).reinterpretAsInts())
+                        .min(p.fma(FloatVector.broadcast(FS, 0.5f), FloatVector.broadcast(FS, TWO23_PLUS_4)).reinterpretAsInts())
+                        .min(TWO23_PLUS_7_BITS)
+                        .or(xi.lanewise(VectorOperators.LSHR, 28).and(8));
+                ((ByteVector) code.castShape(BS, 0)).intoArray(codes, runLength + k * L);
+            }
+            runLength += 2 * SCALED_BLOCK;
             t++;   // the second block's
             blockInRow++;
         }
+        packCodes(codes, runLength, packed, runAt);
         return 0;
     }
 

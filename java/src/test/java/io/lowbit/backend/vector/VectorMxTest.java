@@ -318,7 +318,8 @@ class VectorMxTest {
     /**
      * Long rows through the packed MXFP4 path: runs of codes longer than its scratch (flushed
      * part-way along a row), tasks that start and end inside a row, and fallback blocks (NaN,
-     * zeros, a short last block) between fast ones, for block sizes 8 to 1024.
+     * zeros, a short last block) between fast ones, for block sizes 8 to 1024. NVFP4 and UE5M3
+     * (1x16) on the same rows without the NaN (a NaN tensor has no blocks to speak of).
      */
     @Test
     void mxfp4PackedLongRowsMatchPackedReference() {
@@ -341,6 +342,20 @@ class VectorMxTest {
                 k.quantizeMxfp4Packed(bs, -1, ScaleMode.FLOOR, null, x, rows, cols, s1, p1);
                 assertArrayEquals(s0, s1, "block " + bs);
                 assertArrayEquals(p0, p1, "block " + bs);
+            }
+            for (int i = 0; i < x.length; i++) if (Float.isNaN(x[i])) x[i] = 3f;
+            for (ElementFormat sf : new ElementFormat[] {ElementFormat.UE4M3, ElementFormat.UE5M3}) {
+                int scaledBlocks = rows * ((cols + 15) / 16);
+                byte[] t0s = new byte[scaledBlocks], t0c = new byte[x.length];
+                float[] t0 = new float[1];
+                REFERENCE.quantizeScaled(sf, false, null, x, rows, cols, t0s, t0c, null, null, t0);
+                byte[] q0 = io.lowbit.mx.MxPacking.pack(4, false, t0c, rows, cols);
+                for (MxKernels k : FAST) {
+                    byte[] t1s = new byte[scaledBlocks], q1 = new byte[q0.length];
+                    k.quantizeScaledPacked(sf, false, null, x, rows, cols, t1s, q1, new float[1]);
+                    assertArrayEquals(t0s, t1s, sf + " cols " + cols);
+                    assertArrayEquals(q0, q1, sf + " cols " + cols);
+                }
             }
         }
     }
