@@ -13,7 +13,9 @@ import jdk.incubator.vector.FloatVector;
 /**
  * CPU backend on the Vector API. Loaded by {@link io.lowbit.backend.Backends} only when the
  * JVM has the jdk.incubator.vector module, so no other class may refer to this one.
- * Kernels it does not accelerate are the scalar ones.
+ * Kernels it does not accelerate are the scalar ones. Before changing a kernel here, read
+ * docs/vector-api-notes.md: on JDK 17 a second vector shape of one element type, or a
+ * vector-typed helper method, can make C2 box vectors and run the kernel several times slower.
  */
 public final class VectorBackend implements Backend {
     public static final VectorBackend INSTANCE = new VectorBackend();
