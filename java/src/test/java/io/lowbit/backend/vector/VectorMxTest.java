@@ -315,6 +315,20 @@ class VectorMxTest {
         }
     }
 
+    /** 1x16 blocks (RNE) of every fast kernel: the reference's scales and its codes packed by MxPacking. */
+    private static void assertScaledPackedMatchesReference(ElementFormat sf, float[] x, int rows, int cols, String what) {
+        int nb = rows * ((cols + 15) / 16);
+        byte[] s0 = new byte[nb], c0 = new byte[x.length];
+        REFERENCE.quantizeScaled(sf, false, null, x, rows, cols, s0, c0, null, null, new float[1]);
+        byte[] p0 = io.lowbit.mx.MxPacking.pack(4, false, c0, rows, cols);
+        for (MxKernels k : FAST) {
+            byte[] s1 = new byte[nb], p1 = new byte[p0.length];
+            k.quantizeScaledPacked(sf, false, null, x, rows, cols, s1, p1, new float[1]);
+            assertArrayEquals(s0, s1, what);
+            assertArrayEquals(p0, p1, what);
+        }
+    }
+
     /**
      * Long rows through the packed MXFP4 path: runs of codes longer than its scratch (flushed
      * part-way along a row), tasks that start and end inside a row, and fallback blocks (NaN,
@@ -345,17 +359,7 @@ class VectorMxTest {
             }
             for (int i = 0; i < x.length; i++) if (Float.isNaN(x[i])) x[i] = 3f;
             for (ElementFormat sf : new ElementFormat[] {ElementFormat.UE4M3, ElementFormat.UE5M3}) {
-                int scaledBlocks = rows * ((cols + 15) / 16);
-                byte[] t0s = new byte[scaledBlocks], t0c = new byte[x.length];
-                float[] t0 = new float[1];
-                REFERENCE.quantizeScaled(sf, false, null, x, rows, cols, t0s, t0c, null, null, t0);
-                byte[] q0 = io.lowbit.mx.MxPacking.pack(4, false, t0c, rows, cols);
-                for (MxKernels k : FAST) {
-                    byte[] t1s = new byte[scaledBlocks], q1 = new byte[q0.length];
-                    k.quantizeScaledPacked(sf, false, null, x, rows, cols, t1s, q1, new float[1]);
-                    assertArrayEquals(t0s, t1s, sf + " cols " + cols);
-                    assertArrayEquals(q0, q1, sf + " cols " + cols);
-                }
+                assertScaledPackedMatchesReference(sf, x, rows, cols, sf + " cols " + cols);
             }
         }
     }
@@ -432,16 +436,7 @@ class VectorMxTest {
             x[5] = 3e38f;   // amaxT near FLT_MAX in the first half of the trials below
             for (int variant = 0; variant < 2; variant++) {
                 if (variant == 1) x[5] = 0.1f;
-                int nb = rows * 8;
-                byte[] s0 = new byte[nb], c0 = new byte[x.length];
-                REFERENCE.quantizeScaled(sf, false, null, x, rows, cols, s0, c0, null, null, new float[1]);
-                byte[] p0 = io.lowbit.mx.MxPacking.pack(4, false, c0, rows, cols);
-                for (MxKernels k : FAST) {
-                    byte[] s1 = new byte[nb], p1 = new byte[p0.length];
-                    k.quantizeScaledPacked(sf, false, null, x, rows, cols, s1, p1, new float[1]);
-                    assertArrayEquals(s0, s1, sf + " variant " + variant);
-                    assertArrayEquals(p0, p1, sf + " variant " + variant);
-                }
+                assertScaledPackedMatchesReference(sf, x, rows, cols, sf + " variant " + variant);
             }
         }
     }
