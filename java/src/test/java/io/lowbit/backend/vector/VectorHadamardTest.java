@@ -118,4 +118,29 @@ class VectorHadamardTest {
             }
         }
     }
+
+    /**
+     * Both first passes, whatever this JDK picks by default: the 128-bit one (JDK 25 and later)
+     * and the 256-bit one, every size, every option, raw bit patterns included.
+     */
+    @Test
+    void narrowAndWideFirstPassesMatchTheReference() {
+        SplittableRandom r = new SplittableRandom(12);
+        for (boolean narrow : new boolean[] {true, false}) {
+            VectorHadamard fast = new VectorHadamard(Integer.MAX_VALUE, 1, narrow);
+            for (int k = 1; k <= 15; k++) {
+                int n = 1 << k;
+                float[] x = gaussian(r, 2 * n);
+                float[] bits = randomBits(r, 2 * n);
+                float[] s = signs(r, n);
+                for (int option = 0; option < 8; option++) {
+                    boolean normalize = (option & 1) != 0, inverse = (option & 2) != 0;
+                    float[] signs = (option & 4) != 0 ? s : null;
+                    String what = "narrow=" + narrow + " n=" + n + " option=" + option;
+                    compare(fast, x, 2, n, n, normalize, inverse, signs, what);
+                    compare(fast, bits, 2, n, n, normalize, inverse, signs, what + " bits");
+                }
+            }
+        }
+    }
 }
