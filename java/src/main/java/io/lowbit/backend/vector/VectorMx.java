@@ -285,13 +285,15 @@ public class VectorMx extends ScalarMx {
             } else {
                 e = scaleExponent(ElementFormat.E2M1, job.mode(), Float.intBitsToFloat(amaxBits));
             }
-            if (e < E2M1_MIN_EXPONENT || e > 125 || runLength + bs > codes.length) {
+            if (e < E2M1_MIN_EXPONENT || e > 125) {
                 packCodes(codes, runLength, packed, runAt);
                 runLength = 0;
-                if (e < E2M1_MIN_EXPONENT || e > 125) {
-                    packedFallback(job, packed, t, row, col);
-                    continue;
-                }
+                packedFallback(job, packed, t, row, col);
+                continue;
+            }
+            if (runLength + bs > codes.length) {   // the scratch is full
+                packCodes(codes, runLength, packed, runAt);
+                runLength = 0;
             }
             if (runLength == 0) runAt = row * rowBytes + (col >>> 1);
             scales[(int) t] = (byte) scaleCode(e);
@@ -726,13 +728,15 @@ public class VectorMx extends ScalarMx {
             }
             int c0 = blockInRow * SCALED_BLOCK;
             int first = row * cols + c0;
-            if (t + 1 >= to || c0 + 2 * SCALED_BLOCK > cols || runLength + 2 * SCALED_BLOCK > codes.length) {
+            if (t + 1 >= to || c0 + 2 * SCALED_BLOCK > cols) {   // a short block, or a full one without a partner
                 packCodes(codes, runLength, packed, runAt);
                 runLength = 0;
-                if (t + 1 >= to || c0 + 2 * SCALED_BLOCK > cols) {   // a short block, or a full one without a partner
-                    scaledFallback(job, packed, t, row, c0);
-                    continue;
-                }
+                scaledFallback(job, packed, t, row, c0);
+                continue;
+            }
+            if (runLength + 2 * SCALED_BLOCK > codes.length) {   // the scratch is full
+                packCodes(codes, runLength, packed, runAt);
+                runLength = 0;
             }
             if (runLength == 0) runAt = row * rowBytes + (c0 >>> 1);
             // Two blocks of the row at once: their scale chains (lane reduction, cast, table, broadcast)
