@@ -1,0 +1,40 @@
+package io.lowbit.simd;
+
+import io.lowbit.backend.Backend;
+import io.lowbit.backend.BlockwiseKernels;
+import io.lowbit.backend.CastKernels;
+import io.lowbit.backend.HadamardKernels;
+import io.lowbit.backend.MxKernels;
+import io.lowbit.backend.QatKernels;
+import io.lowbit.backend.RandomKernels;
+
+/**
+ * The best Java CPU backend (vector, else scalar) with C++ AVX2 kernels, through JNI, where
+ * the Java Vector API on JDK 17 falls short of the memory bound: Hadamard transforms and the
+ * packed FP4 quantizers. Every other kernel, and every case these decline, is the Java one.
+ */
+final class SimdBackend implements Backend {
+    private final Backend base;
+    private final MxKernels mx;
+    private final HadamardKernels hadamard;
+
+    SimdBackend(Backend base) {
+        this.base = base;
+        this.mx = new SimdMx(base.mx());
+        this.hadamard = new SimdHadamard(base.hadamard());
+    }
+
+    @Override public String name() { return "simd"; }
+
+    @Override
+    public String description() {
+        return "C++ AVX2 kernels (Hadamard, packed FP4 quantization) over the " + base.name() + " backend";
+    }
+
+    @Override public CastKernels casts() { return base.casts(); }
+    @Override public RandomKernels random() { return base.random(); }
+    @Override public MxKernels mx() { return mx; }
+    @Override public HadamardKernels hadamard() { return hadamard; }
+    @Override public BlockwiseKernels blockwise() { return base.blockwise(); }
+    @Override public QatKernels qat() { return base.qat(); }
+}
