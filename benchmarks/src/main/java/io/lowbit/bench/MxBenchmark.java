@@ -100,6 +100,16 @@ public class MxBenchmark {
         return copy;
     }
 
+    /** The same copy on two threads, a half each: the two-thread copy bandwidth of this machine. */
+    @Benchmark
+    public float[] copyTwoThreads() {
+        if (copy == null) copy = new float[x.length];
+        int half = x.length / 2;
+        java.util.stream.IntStream.range(0, 2).parallel()
+                .forEach(p -> System.arraycopy(x, p * half, copy, p * half, p == 0 ? half : x.length - half));
+        return copy;
+    }
+
     @Benchmark
     public byte[] mxfp4Kernel() {
         kernels.quantizeMx(ElementFormat.E2M1, 32, -1, ScaleMode.FLOOR, null, x, ROWS, COLS, scales, codes, null, null);
@@ -130,6 +140,22 @@ public class MxBenchmark {
     public byte[] nvfp4Kernel() {
         kernels.quantizeScaled(ElementFormat.UE4M3, false, null, x, ROWS, COLS, scales, codes, null, null, tensorScale);
         return codes;
+    }
+
+    /**
+     * The simd backend's C++ AVX2 kernels (lowbit-native), on -Dlowbit.threads threads (default:
+     * every processor), whatever the threads parameter says; fails where that backend is unavailable.
+     */
+    @Benchmark
+    public byte[] simdMxfp4Packed() {
+        Backends.byName("simd").mx().quantizeMxfp4Packed(32, -1, ScaleMode.FLOOR, null, x, ROWS, COLS, scales, packed);
+        return packed;
+    }
+
+    @Benchmark
+    public byte[] simdNvfp4Packed() {
+        Backends.byName("simd").mx().quantizeScaledPacked(ElementFormat.UE4M3, false, null, x, ROWS, COLS, scales, packed, tensorScale);
+        return packed;
     }
 
     @Benchmark
