@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "lowbit_cpu_hadamard.h"
-#include "lowbit_cpu_mx.h"
 
 static inline int lb_cpu_simd_supported(void) {
     __builtin_cpu_init();
