@@ -1,5 +1,8 @@
 package io.lowbit.bench;
 
+import io.lowbit.backend.Backend;
+import io.lowbit.backend.Backends;
+import io.lowbit.backend.HadamardKernels;
 import io.lowbit.backend.scalar.ScalarHadamard;
 import io.lowbit.backend.vector.VectorHadamard;
 
@@ -27,13 +30,23 @@ public final class HadamardCpuTime {
         for (int i = 0; i < total; i++) source[i] = (float) r.nextGaussian();
         VectorHadamard vector = new VectorHadamard(Integer.MAX_VALUE, 1);
         ScalarHadamard scalar = new ScalarHadamard();
+        // the simd backend's C++ AVX2 kernel, where it runs here (one thread: run with -Dlowbit.threads=1)
+        HadamardKernels simd = Backends.available().stream().filter(b -> b.name().equals("simd"))
+                .map(Backend::hadamard).findFirst().orElse(null);
         for (int n = 1 << 10; n <= 1 << 15; n <<= 1) {
             long bestVector = Long.MAX_VALUE, bestScalar = Long.MAX_VALUE, bestCopy = Long.MAX_VALUE;
+            long bestSimd = Long.MAX_VALUE;
             for (int it = 0; it < 6; it++) {
                 System.arraycopy(source, 0, data, 0, total);
                 long t0 = clock.getCurrentThreadCpuTime();
                 vector.transform(data, data, 1, total, n, false, false, null);
                 bestVector = Math.min(bestVector, clock.getCurrentThreadCpuTime() - t0);
+                if (simd != null) {
+                    System.arraycopy(source, 0, data, 0, total);
+                    t0 = clock.getCurrentThreadCpuTime();
+                    simd.transform(data, data, 1, total, n, false, false, null);
+                    bestSimd = Math.min(bestSimd, clock.getCurrentThreadCpuTime() - t0);
+                }
                 if (it < 2) {
                     System.arraycopy(source, 0, data, 0, total);
                     t0 = clock.getCurrentThreadCpuTime();
@@ -45,8 +58,9 @@ public final class HadamardCpuTime {
                 bestCopy = Math.min(bestCopy, clock.getCurrentThreadCpuTime() - t0);
             }
             double per = (double) total / n * 1e3;
-            System.out.printf("n=%5d  vector %8.2f us  scalar %8.2f us  copy of n floats %6.2f us  (per transform)%n",
-                    n, bestVector / per, bestScalar / per, bestCopy / per);
+            System.out.printf("n=%5d  vector %8.2f us  simd (C++ AVX2) %8s us  scalar %8.2f us  copy of n floats %6.2f us  (per transform)%n",
+                    n, bestVector / per, simd == null ? "n/a" : String.format("%.2f", bestSimd / per),
+                    bestScalar / per, bestCopy / per);
         }
     }
 }

@@ -100,6 +100,16 @@ public class MxBenchmark {
         return copy;
     }
 
+    /** The same copy on two threads, a half each: the two-thread copy bandwidth of this machine. */
+    @Benchmark
+    public float[] copyTwoThreads() {
+        if (copy == null) copy = new float[x.length];
+        int half = x.length / 2;
+        java.util.stream.IntStream.range(0, 2).parallel()
+                .forEach(p -> System.arraycopy(x, p * half, copy, p * half, p == 0 ? half : x.length - half));
+        return copy;
+    }
+
     @Benchmark
     public byte[] mxfp4Kernel() {
         kernels.quantizeMx(ElementFormat.E2M1, 32, -1, ScaleMode.FLOOR, null, x, ROWS, COLS, scales, codes, null, null);

@@ -15,7 +15,7 @@ package io.lowbit.backend;
  * unchecked user input.
  */
 public interface Backend {
-    /** Short name: "scalar", "vector" or "cuda". */
+    /** Short name: "scalar", "vector", "simd" or "cuda". */
     String name();
 
     /** One line for {@code lowbit info}: what runs the kernels. */

@@ -11,10 +11,11 @@ import java.util.ServiceLoader;
  * Finds the backends this JVM can run and chooses one, once.
  *
  * <p>{@code -Dlowbit.backend=auto} (default) picks cuda if it loads and a device of
- * compute capability 8.0+ is present, else the vectorized CPU backend if the Vector
- * API module is present, else the scalar one. {@code cpu} picks the best CPU backend;
- * {@code scalar}, {@code vector} and {@code cuda} pick that one and fail with a clear
- * error if it cannot run here.
+ * compute capability 8.0+ is present, else the best CPU backend: simd (lowbit-native's C++
+ * AVX2 kernels over the Java ones) where its library loads on an AVX2 CPU, else the
+ * vectorized Java backend if the Vector API module is present, else the scalar one.
+ * {@code cpu} picks the best CPU backend; {@code scalar}, {@code vector}, {@code simd} and
+ * {@code cuda} pick that one and fail with a clear error if it cannot run here.
  */
 public final class Backends {
     public static final String PROPERTY = "lowbit.backend";
@@ -45,7 +46,7 @@ public final class Backends {
     public static Backend scalar() { return ScalarBackend.INSTANCE; }
 
     /**
-     * The backend named {@code name}: auto, cpu, scalar, vector or cuda.
+     * The backend named {@code name}: auto, cpu, scalar, vector, simd or cuda.
      *
      * @throws IllegalArgumentException for an unknown name, or one that cannot run here
      *                                  (with the reason)
@@ -54,18 +55,17 @@ public final class Backends {
         String n = name == null ? "auto" : name.trim().toLowerCase(Locale.ROOT);
         switch (n) {
             case "auto":
-                for (String pick : new String[] {"cuda", "vector"}) {
+            case "cpu":
+                for (String pick : n.equals("auto") ? new String[] {"cuda", "simd", "vector"}
+                                                    : new String[] {"simd", "vector"}) {
                     Status s = status(pick);
                     if (s.available()) return s.backend();
                 }
                 return scalar();
-            case "cpu": {
-                Status v = status("vector");
-                return v.available() ? v.backend() : scalar();
-            }
             case "scalar":
                 return scalar();
             case "vector":
+            case "simd":
             case "cuda": {
                 Status s = status(n);
                 if (!s.available()) {
@@ -75,7 +75,7 @@ public final class Backends {
             }
             default:
                 throw new IllegalArgumentException(
-                        PROPERTY + " must be one of auto, cpu, scalar, vector, cuda; got '" + name + "'");
+                        PROPERTY + " must be one of auto, cpu, scalar, vector, simd, cuda; got '" + name + "'");
         }
     }
 
@@ -107,7 +107,7 @@ public final class Backends {
         List<Status> out = new ArrayList<>();
         out.add(new Status("scalar", scalar(), null));
         out.add(probeVector());
-        boolean cudaSeen = false;
+        List<String> seen = new ArrayList<>();
         for (BackendProvider provider : ServiceLoader.load(BackendProvider.class)) {
             try {
                 out.add(new Status(provider.name(), provider.create(), null));
@@ -116,10 +116,22 @@ public final class Backends {
             } catch (LinkageError | RuntimeException e) {
                 out.add(new Status(provider.name(), null, "failed to load: " + e));
             }
-            cudaSeen |= provider.name().equals("cuda");
+            seen.add(provider.name());
         }
-        if (!cudaSeen) out.add(new Status("cuda", null, "lowbit-native is not on the class path"));
+        for (String optional : new String[] {"simd", "cuda"}) {
+            if (!seen.contains(optional)) out.add(new Status(optional, null, "lowbit-native is not on the class path"));
+        }
         return out;
+    }
+
+    /**
+     * The best backend written in Java alone: vector where the Vector API module is present,
+     * else scalar. What the simd backend builds on (it cannot ask {@link #get()}, which may
+     * pick it).
+     */
+    public static Backend javaCpu() {
+        Status v = probeVector();
+        return v.available() ? v.backend() : scalar();
     }
 
     /** The Vector API classes are loaded only when the incubator module is present. */

@@ -22,7 +22,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of everything random (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu, scalar, vector or cuda (default ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu, scalar, vector, simd or cuda (default ${DEFAULT-VALUE}).")
     String backend;
 
     @Option(names = "--weight-tile", defaultValue = "1x16",

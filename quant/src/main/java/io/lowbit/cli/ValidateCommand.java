@@ -28,7 +28,7 @@ final class ValidateCommand implements Callable<Integer> {
     List<Path> dirs;
 
     @Option(names = "--backend", paramLabel = "B", defaultValue = "all",
-            description = "cpu (the best CPU backend), scalar, vector, cuda, or all available (default: ${DEFAULT-VALUE})")
+            description = "cpu (the best CPU backend), scalar, vector, simd, cuda, or all available (default: ${DEFAULT-VALUE})")
     String backend;
 
     @Override
@@ -69,9 +69,9 @@ final class ValidateCommand implements Callable<Integer> {
         String n = name.trim().toLowerCase(Locale.ROOT);
         switch (n) {
             case "all": return Backends.available();
-            case "cpu": case "scalar": case "vector": case "cuda": return List.of(Backends.byName(n));
+            case "cpu": case "scalar": case "vector": case "simd": case "cuda": return List.of(Backends.byName(n));
             default:
-                throw new IllegalArgumentException("--backend must be one of cpu, scalar, vector, cuda, all; got '" + name + "'");
+                throw new IllegalArgumentException("--backend must be one of cpu, scalar, vector, simd, cuda, all; got '" + name + "'");
         }
     }
 }

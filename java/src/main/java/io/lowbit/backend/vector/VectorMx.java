@@ -46,8 +46,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * index, so no result depends on the thread count or on which thread ran a task.
  */
 public class VectorMx extends ScalarMx {
-    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+    /*
+     * At most 256-bit vectors: the NVFP4 kernel takes two 16-element blocks per 8-lane vector
+     * step (with 512-bit vectors it would fall back to the scalar loop), and VectorCasts uses
+     * 256 bits too (one shape per element type, see docs/vector-api-notes.md).
+     */
+    private static final VectorSpecies<Float> FS =
+            FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256
+            ? IntVector.SPECIES_256 : IntVector.SPECIES_PREFERRED;
     private static final int L = FS.length();
     /** Bytes of one int vector's lanes (64 bits for AVX2), or null where no such shape exists. */
     private static final VectorSpecies<Byte> BS = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;

@@ -1,0 +1,37 @@
+/* lowbit CPU SIMD kernels: the one translation unit JavaCPP compiles (with g++) into
+ * libjnilowbitsimd.so. Built without -mavx2: each SIMD function carries
+ * __attribute__((target("avx2,fma"))) and runs only after lb_cpu_simd_supported() said yes,
+ * so the library loads on any x86-64 and declines (returns 1) where AVX2/FMA are missing.
+ * Every kernel computes the bits of the scalar Java reference (docs/numerics-contract.md);
+ * the flags forbid FMA contraction (-ffp-contract=off). */
+#ifndef LOWBIT_CPU_H
+#define LOWBIT_CPU_H
+
+#include <string.h>
+
+#include "lowbit_cpu_hadamard.h"
+
+static inline int lb_cpu_simd_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+}
+
+/* Contract 6 on blocks [offset/n, offset/n + blocks) of src, written to dst (which may be src).
+ * Out of place, each chunk is copied and then transformed while it is still in cache, so the
+ * transform is still one pass over memory. */
+static inline int lb_cpu_hadamard_copy(const float* src, float* dst, long long offset, long long blocks,
+                                       int n, int apply_scale, float scale, const float* signs, int inverse) {
+    if (!lb_cpu_simd_supported()) return 1;
+    if (src == dst) return lb_cpu_hadamard(dst, offset, blocks, n, apply_scale, scale, signs, inverse);
+    long long per_chunk = n >= 4096 ? 1 : 4096 / n;   /* at least 16 KiB a chunk */
+    for (long long b = 0; b < blocks; b += per_chunk) {
+        long long count = blocks - b < per_chunk ? blocks - b : per_chunk;
+        long long at = offset + b * n;
+        memcpy(dst + at, src + at, (size_t) (count * n) * sizeof(float));
+        int rc = lb_cpu_hadamard(dst, at, count, n, apply_scale, scale, signs, inverse);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+#endif

@@ -1,0 +1,39 @@
+package io.lowbit.simd;
+
+import io.lowbit.backend.Backend;
+import io.lowbit.backend.BlockwiseKernels;
+import io.lowbit.backend.CastKernels;
+import io.lowbit.backend.HadamardKernels;
+import io.lowbit.backend.MxKernels;
+import io.lowbit.backend.QatKernels;
+import io.lowbit.backend.RandomKernels;
+
+/**
+ * The best Java CPU backend (vector, else scalar) with C++ AVX2 kernels, through JNI, where
+ * they beat the Java Vector API: the Hadamard transform (1.2-1.35x faster than the vector
+ * kernel for n >= 2^11 on a Zen 4, benchmarks/RESULTS-hadamard.md). Every other kernel, and
+ * every case a kernel declines, is the Java one.
+ */
+final class SimdBackend implements Backend {
+    private final Backend base;
+    private final HadamardKernels hadamard;
+
+    SimdBackend(Backend base) {
+        this.base = base;
+        this.hadamard = new SimdHadamard(base.hadamard());
+    }
+
+    @Override public String name() { return "simd"; }
+
+    @Override
+    public String description() {
+        return "C++ AVX2 Hadamard kernel over the " + base.name() + " backend";
+    }
+
+    @Override public CastKernels casts() { return base.casts(); }
+    @Override public RandomKernels random() { return base.random(); }
+    @Override public MxKernels mx() { return base.mx(); }
+    @Override public HadamardKernels hadamard() { return hadamard; }
+    @Override public BlockwiseKernels blockwise() { return base.blockwise(); }
+    @Override public QatKernels qat() { return base.qat(); }
+}
