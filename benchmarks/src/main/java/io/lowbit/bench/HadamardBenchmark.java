@@ -1,5 +1,6 @@
 package io.lowbit.bench;
 
+import io.lowbit.backend.Backends;
 import io.lowbit.backend.HadamardKernels;
 import io.lowbit.backend.scalar.ScalarHadamard;
 import io.lowbit.backend.vector.VectorHadamard;
@@ -75,6 +76,16 @@ public class HadamardBenchmark {
     @Benchmark
     public float[] allBlocksTwoThreads() {
         twoThreads.transform(data, data, 1, total, n, false, false, null);
+        return data;
+    }
+
+    /**
+     * The simd backend's C++ AVX2 kernel (lowbit-native) on -Dlowbit.threads threads (default:
+     * every processor, 2 here); fails where that backend cannot run.
+     */
+    @Benchmark
+    public float[] allBlocksSimd() {
+        Backends.byName("simd").hadamard().transform(data, data, 1, total, n, false, false, null);
         return data;
     }
 
