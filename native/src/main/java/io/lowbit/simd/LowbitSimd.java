@@ -8,8 +8,8 @@ import org.bytedeco.javacpp.annotation.Platform;
  * {@code libjnilowbitsimd.so} (compiled by g++ from {@code native/src/main/cpu/lowbit_cpu.h},
  * without {@code -mavx2}: the kernels select AVX2 per function and check the CPU at run time).
  * Internal: callers go through {@link SimdHadamard}, which is handed
- * arguments the public API has checked. Every kernel returns 0 when done, 1 when it does not
- * handle the case here (nothing written; the caller falls back to the Java kernels).
+ * arguments the public API has checked. Every kernel returns 0 when done, 1 when the CPU lacks
+ * AVX2/FMA (nothing written).
  *
  * <p>Arrays are passed as critical regions (no copy); offsets are in elements.
  */

@@ -11,8 +11,8 @@ import io.lowbit.backend.RandomKernels;
 /**
  * The best Java CPU backend (vector, else scalar) with C++ AVX2 kernels, through JNI, where
  * they beat the Java Vector API: the Hadamard transform (1.2-1.35x faster than the vector
- * kernel for n >= 2^11 on a Zen 4, benchmarks/RESULTS-hadamard.md). Every other kernel, and
- * every case a kernel declines, is the Java one.
+ * kernel for n >= 2^11 on a Zen 4, benchmarks/RESULTS-hadamard.md). Every other kernel is
+ * the Java one.
  */
 final class SimdBackend implements Backend {
     private final Backend base;
@@ -20,7 +20,7 @@ final class SimdBackend implements Backend {
 
     SimdBackend(Backend base) {
         this.base = base;
-        this.hadamard = new SimdHadamard(base.hadamard());
+        this.hadamard = new SimdHadamard();
     }
 
     @Override public String name() { return "simd"; }

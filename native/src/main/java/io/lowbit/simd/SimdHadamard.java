@@ -5,15 +5,12 @@ import io.lowbit.backend.scalar.ScalarHadamard;
 
 /**
  * Hadamard transforms (contract 6) by the AVX2 kernel of {@code lowbit_cpu_hadamard.h}, the
- * blocks split over threads; any case the kernel declines goes to the Java kernels.
+ * blocks split over threads. The kernel declines only on a CPU without AVX2/FMA, where
+ * {@link SimdBackendProvider} never creates this backend.
  */
 final class SimdHadamard implements HadamardKernels {
     /** Below this many floats one thread does the whole transform (thread hand-off costs more). */
     private static final long PARALLEL_MIN = 1 << 16;
-
-    private final HadamardKernels fallback;
-
-    SimdHadamard(HadamardKernels fallback) { this.fallback = fallback; }
 
     @Override
     public void transform(float[] x, float[] y, int rows, int cols, int n,
@@ -28,6 +25,6 @@ final class SimdHadamard implements HadamardKernels {
             return LowbitSimd.lb_cpu_hadamard_copy(x, y, from * n, to - from, n, applyScale, scale, signs,
                     inverse ? 1 : 0) == 0;
         });
-        if (!done) fallback.transform(x, y, rows, cols, n, normalize, inverse, signs);
+        if (!done) throw new IllegalStateException("the AVX2 Hadamard kernel declined: this CPU lacks AVX2 or FMA");
     }
 }

@@ -30,7 +30,7 @@ final class SimdThreads {
 
     /**
      * Runs {@code part} for 0..parts-1, the first on the calling thread; returns true when every
-     * part returned true (a false means that part's kernel declined: the caller falls back).
+     * part returned true (a false means that part's kernel declined).
      */
     static boolean run(int parts, IntPredicate part) {
         if (parts <= 1) return part.test(0);
