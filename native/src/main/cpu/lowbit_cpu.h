@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lowbit_cpu_hadamard.h"
+#include "lowbit_cpu_mx.h"
 
 static inline int lb_cpu_simd_supported(void) {
     __builtin_cpu_init();

@@ -142,6 +142,33 @@ public class MxBenchmark {
         return codes;
     }
 
+    /**
+     * The simd backend's C++ AVX2 kernels (lowbit-native), on -Dlowbit.threads threads (default:
+     * every processor), whatever the threads parameter says; fails where that backend cannot run.
+     */
+    @Benchmark
+    public byte[] simdMxfp4Packed() {
+        Backends.byName("simd").mx().quantizeMxfp4Packed(32, -1, ScaleMode.FLOOR, null, x, ROWS, COLS, scales, packed);
+        return packed;
+    }
+
+    @Benchmark
+    public byte[] simdNvfp4Packed() {
+        Backends.byName("simd").mx().quantizeScaledPacked(ElementFormat.UE4M3, false, null, x, ROWS, COLS, scales, packed, tensorScale);
+        return packed;
+    }
+
+    /** The user path on the simd backend (what auto picks on an AVX2 CPU). */
+    @Benchmark
+    public QuantizedTensor simdMxfp4Quantize() {
+        return Quantizer.mxfp4().backend(Backends.byName("simd")).quantize(x, ROWS, COLS);
+    }
+
+    @Benchmark
+    public QuantizedTensor simdNvfp4Quantize() {
+        return Quantizer.nvfp4().backend(Backends.byName("simd")).quantize(x, ROWS, COLS);
+    }
+
     @Benchmark
     public QuantizedTensor mxfp4Quantize() {
         return mxfp4.quantize(x, ROWS, COLS);

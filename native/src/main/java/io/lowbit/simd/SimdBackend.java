@@ -11,15 +11,18 @@ import io.lowbit.backend.RandomKernels;
 /**
  * The best Java CPU backend (vector, else scalar) with C++ AVX2 kernels, through JNI, where
  * they beat the Java Vector API: the Hadamard transform (1.2-1.35x faster than the vector
- * kernel for n >= 2^11 on a Zen 4, benchmarks/RESULTS-hadamard.md). Every other kernel is
- * the Java one.
+ * kernel for n >= 2^11 on a Zen 4, benchmarks/RESULTS-hadamard.md) and the packed FP4
+ * quantizers of {@code Quantizer.quantize} (MXFP4, NVFP4/UE5M3 1x16, round to nearest even).
+ * Every other kernel, and every case those decline, is the Java one.
  */
 final class SimdBackend implements Backend {
     private final Backend base;
+    private final MxKernels mx;
     private final HadamardKernels hadamard;
 
     SimdBackend(Backend base) {
         this.base = base;
+        this.mx = new SimdMx(base.mx());
         this.hadamard = new SimdHadamard();
     }
 
@@ -27,12 +30,12 @@ final class SimdBackend implements Backend {
 
     @Override
     public String description() {
-        return "C++ AVX2 Hadamard kernel over the " + base.name() + " backend";
+        return "C++ AVX2 kernels (Hadamard, packed FP4 quantization) over the " + base.name() + " backend";
     }
 
     @Override public CastKernels casts() { return base.casts(); }
     @Override public RandomKernels random() { return base.random(); }
-    @Override public MxKernels mx() { return base.mx(); }
+    @Override public MxKernels mx() { return mx; }
     @Override public HadamardKernels hadamard() { return hadamard; }
     @Override public BlockwiseKernels blockwise() { return base.blockwise(); }
     @Override public QatKernels qat() { return base.qat(); }

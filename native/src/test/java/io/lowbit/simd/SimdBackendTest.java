@@ -1,22 +1,27 @@
 package io.lowbit.simd;
 
+import io.lowbit.ElementFormat;
 import io.lowbit.backend.Backend;
 import io.lowbit.backend.Backends;
 import io.lowbit.backend.HadamardKernels;
+import io.lowbit.backend.MxKernels;
+import io.lowbit.mx.ScaleMode;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The simd backend's C++ kernel against the scalar reference, bit for bit: every Hadamard
- * size and option, in place and out of place, on awkward values (zeros, subnormals, huge
- * values, NaN, Inf), on tensors large enough to be split over threads. Skips only when the
+ * The simd backend's C++ kernels against the scalar reference, bit for bit: every Hadamard
+ * size and option, in place and out of place; MXFP4 packed quantization in every scale mode
+ * and block size; NVFP4/UE5M3 1x16 packed quantization; awkward values (zeros, subnormals,
+ * huge values, NaN, Inf, ties) in every case, on tensors large enough to be split over threads. Skips only when the
  * build made no library (no g++, or -Dlowbit.simd=false) or the CPU lacks AVX2/FMA.
  */
 class SimdBackendTest {
@@ -106,6 +111,111 @@ class SimdBackendTest {
                 fail(what + ": element " + i + " is " + got[i] + ", the reference gives " + want[i]);
             }
         }
+    }
+
+    // ---- MXFP4 ----
+
+    @Test
+    void mxfp4PackedMatchesReferenceInEveryModeAndBlockSize() {
+        SplittableRandom r = new SplittableRandom(12);
+        int[][] shapes = {{3, 96}, {5, 33}, {1, 1}, {2, 7}, {7, 1025}, {64, 2048}};
+        for (int blockSize : new int[] {32, 16, 8, 64, 1024, 7, 1, 3}) {
+            for (ScaleMode mode : ScaleMode.values()) {
+                for (int[] shape : shapes) {
+                    checkMxfp4(awkward(r, shape[0] * shape[1]), shape[0], shape[1], blockSize, mode);
+                }
+            }
+        }
+    }
+
+    @Test
+    void mxfp4NanInfAndZeroBlocks() {
+        int rows = 4, cols = 128;
+        float[] x = awkward(new SplittableRandom(13), rows * cols);
+        x[5] = Float.NaN;                    // block 0 of row 0
+        x[40] = Float.POSITIVE_INFINITY;     // block 1 of row 0
+        x[3 * 32 + 1] = Float.NEGATIVE_INFINITY;
+        for (int i = 128; i < 160; i++) x[i] = 0f;     // zero block
+        for (int i = 160; i < 192; i++) x[i] = 1e-40f;  // subnormal block
+        x[200] = Float.MAX_VALUE;            // scale exponent at its top
+        for (ScaleMode mode : ScaleMode.values()) checkMxfp4(x, rows, cols, 32, mode);
+    }
+
+    /** Amax just below, at and above powers of two: where a floating-point log2 goes wrong. */
+    @Test
+    void mxfp4AmaxNearPowersOfTwo() {
+        int rows = 64, cols = 32;
+        float[] x = new float[rows * cols];
+        SplittableRandom r = new SplittableRandom(14);
+        for (int row = 0; row < rows; row++) {
+            float p = (float) Math.scalb(1.0, row - 32);
+            float amax = row % 3 == 0 ? Math.nextDown(p) : row % 3 == 1 ? p : Math.nextUp(p);
+            for (int c = 0; c < cols; c++) x[row * cols + c] = (float) (r.nextDouble() * amax);
+            x[row * cols + r.nextInt(cols)] = amax;
+        }
+        for (ScaleMode mode : ScaleMode.values()) checkMxfp4(x, rows, cols, 32, mode);
+    }
+
+    static void checkMxfp4(float[] x, int rows, int cols, int blockSize, ScaleMode mode) {
+        int scaleCount = rows * ((cols + blockSize - 1) / blockSize);
+        int packedCount = rows * ((cols + 1) / 2);
+        byte[] wantScales = new byte[scaleCount], wantPacked = new byte[packedCount];
+        REF.mx().quantizeMxfp4Packed(blockSize, -1, mode, null, x, rows, cols, wantScales, wantPacked);
+        byte[] gotScales = new byte[scaleCount], gotPacked = new byte[packedCount];
+        simd.mx().quantizeMxfp4Packed(blockSize, -1, mode, null, x, rows, cols, gotScales, gotPacked);
+        String what = "MXFP4 " + rows + "x" + cols + " block " + blockSize + " " + mode;
+        assertArrayEquals(wantScales, gotScales, what + ": scales");
+        assertArrayEquals(wantPacked, gotPacked, what + ": packed codes");
+    }
+
+    // ---- NVFP4 and UE5M3 ----
+
+    @Test
+    void scaledPackedMatchesReference() {
+        SplittableRandom r = new SplittableRandom(15);
+        int[][] shapes = {{3, 96}, {5, 33}, {1, 1}, {2, 7}, {7, 1025}, {64, 2048}};
+        for (ElementFormat sf : new ElementFormat[] {ElementFormat.UE4M3, ElementFormat.UE5M3}) {
+            for (int[] shape : shapes) {
+                float[] x = awkward(r, shape[0] * shape[1]);
+                checkScaled(sf, x, shape[0], shape[1]);
+                // narrow ranges, where block scales fall on the scale format's ties
+                for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 3);
+                checkScaled(sf, x, shape[0], shape[1]);
+            }
+        }
+    }
+
+    @Test
+    void scaledPackedZeroTinyAndNaNTensors() {
+        for (ElementFormat sf : new ElementFormat[] {ElementFormat.UE4M3, ElementFormat.UE5M3}) {
+            checkScaled(sf, new float[64], 2, 32);
+            float[] tiny = new float[64];
+            for (int i = 0; i < tiny.length; i++) tiny[i] = Float.intBitsToFloat(i + 1);
+            checkScaled(sf, tiny, 2, 32);
+            float[] wide = awkward(new SplittableRandom(16), 64);
+            wide[3] = Float.MAX_VALUE;
+            checkScaled(sf, wide, 2, 32);
+            float[] nan = awkward(new SplittableRandom(17), 64);
+            nan[40] = Float.NaN;
+            checkScaled(sf, nan, 2, 32);     // the Java kernels take it: contract 5's NaN tensor
+            nan[40] = Float.NEGATIVE_INFINITY;
+            checkScaled(sf, nan, 2, 32);
+        }
+    }
+
+    static void checkScaled(ElementFormat sf, float[] x, int rows, int cols) {
+        MxKernels ref = REF.mx(), fast = simd.mx();
+        int scaleCount = rows * ((cols + 15) / 16);
+        int packedCount = rows * ((cols + 1) / 2);
+        byte[] wantScales = new byte[scaleCount], wantPacked = new byte[packedCount];
+        float[] wantT = new float[1], gotT = new float[1];
+        ref.quantizeScaledPacked(sf, false, null, x, rows, cols, wantScales, wantPacked, wantT);
+        byte[] gotScales = new byte[scaleCount], gotPacked = new byte[packedCount];
+        fast.quantizeScaledPacked(sf, false, null, x, rows, cols, gotScales, gotPacked, gotT);
+        String what = sf + " " + rows + "x" + cols;
+        assertEquals(Float.floatToRawIntBits(wantT[0]), Float.floatToRawIntBits(gotT[0]), what + ": decT");
+        assertArrayEquals(wantScales, gotScales, what + ": scales");
+        assertArrayEquals(wantPacked, gotPacked, what + ": packed codes");
     }
 
     @Test

@@ -1,0 +1,876 @@
+/* MXFP4 (contract section 4, E2M1 elements, E8M0 scales) and scaled NVFP4 / UE5M3 1x16
+ * (contract section 5) packed quantization with AVX2 + FMA, bit for bit equal to the Java
+ * reference (io.lowbit.backend.scalar.ScalarMx / ScalarCodec) for round to nearest even.
+ *
+ * Element code, MX (the proof of VectorMx.encodeE2M1): with v = |x| * 2^-e exactly, the E2M1
+ * magnitude code is min(rint(2v), 2 + rint(v), 4 + rint(v/2), 7). Each rint is ONE fused
+ * multiply-add fma(|x|, 2^(k-e), 2^23 + c): the product is exact inside the FMA (subnormal
+ * operands included: no DAZ/FTZ), and the single rounding of the sum (ulp 1 in [2^23, 2^24))
+ * is RNE to an integer held in the low bits; c is even, so ties keep the parity of rint.
+ * Sums at or past 2^24 (or Inf) have bits above those of 2^23 + 7, so an integer min on the bits
+ * (all positive floats: integer order is float order) saturates them to 7. The sign is x's
+ * sign bit (so -0 and negatives that round to 0 give code 8, as the reference).
+ * This needs 2^(1-e) finite, i.e. e >= -126; e = -127 with amax = 0 uses any constants (all
+ * products are 0); other blocks (NaN/Inf amax, e = -127 with amax > 0, a short last block)
+ * take the scalar path below, a line-by-line port of ScalarCodec.encode.
+ *
+ * Element code, scaled (the proof of VectorMx.nvfp4PackedBlocks): p = |x| * encB rounded
+ * (float32 RNE is sign-symmetric, so p = |x * encB|); E2M1(clamp(p, 6)) is
+ * min(rint(2p), 2 + rint(p), 4 + rint(p/2), 7) with fma(p, 2, 2^23), fma(p, 1, 2^23 + 2)
+ * (= p + 2^23 + 2 rounded once) and fma(p, 0.5, 2^23 + 4); for p > 6 (Inf included) the min is
+ * 7 = E2M1(6). encB > 0 (encT, decT positive: checked), so the sign is x's sign bit.
+ * The block scale: d = amax * (encT * (1/6)) in float32, min(d, S) (d >= 0, never NaN), cast
+ * RNE on its float bits when normal in the scale format (a carry into the exponent included),
+ * else by the scalar port; encB per scale code from a 256-entry table computed per call with
+ * the reference's float32 operations (min(1 / (decode(code) * decT), FLT_MAX)).
+ *
+ * No a*b+c appears in the source outside explicit FMAs (each proven exact above); build with
+ * -ffp-contract=off all the same. The library is built without -mavx2: SIMD functions carry
+ * target("avx2,fma") and run only after the CPU said it has both (cached).
+ *
+ * Packing (contract 4.4): element 2j of a row in the low nibble of the row's byte j; row r's
+ * bytes start at r * ceil(cols / 2); for odd cols the last byte of a row has high nibble 0.
+ * Four vectors of eight 32-bit codes become 16 bytes: packus 32->16, packus 16->8, maddubs
+ * with (1, 16) joins neighbouring codes into one byte, packus, one in-lane byte shuffle.
+ * Rows are independent (byte-disjoint), so threads may take any row ranges. */
+#ifndef LOWBIT_CPU_MX_H
+#define LOWBIT_CPU_MX_H
+
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#define LB_CPU_MX_AVX __attribute__((target("avx2,fma")))
+
+/* ------------------------------------------------------------------ CPU check */
+
+static inline int lb_cpu_mx_has_avx2_fma(void) {
+    static int cached = -1; /* -1 unknown, 0 no, 1 yes; a benign race: every thread stores the same */
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        __builtin_cpu_init();
+        v = (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
+/* ------------------------------------------------------------------ scalar ports of the reference */
+
+static inline uint32_t lb_cpu_mx_fbits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+static inline float lb_cpu_mx_bitsf(uint32_t u) {
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static inline int lb_cpu_mx_clz32(uint32_t x) { return x == 0 ? 32 : __builtin_clz(x); }
+static inline int lb_cpu_mx_clz64(uint64_t x) { return x == 0 ? 64 : __builtin_clzll(x); }
+
+/* floor(log2(v)) of a positive finite float32 given by its bits, subnormals included. */
+static inline int lb_cpu_mx_floor_log2(uint32_t absBits) {
+    int biased = (int) (absBits >> 23);
+    return biased == 0 ? (31 - lb_cpu_mx_clz32(absBits)) - 149 : biased - 127;
+}
+
+/* The 24-bit significand with its leading 1 at bit 23 (subnormals normalized). */
+static inline uint32_t lb_cpu_mx_sig24(uint32_t absBits) {
+    if ((absBits >> 23) != 0) return (absBits & 0x7FFFFFu) | 0x800000u;
+    return absBits << (lb_cpu_mx_clz32(absBits) - 8);
+}
+
+#define LB_CPU_MX_NAN_SCALE 128
+
+/* Contract 4.2 for E2M1 (emax 2, 1 mantissa bit, max 6): e in -127..127, or 128 (scale 0xFF). */
+static inline int lb_cpu_mx_scale_exp(int mode, uint32_t amaxBits) {
+    uint32_t bits = amaxBits & 0x7FFFFFFFu;
+    if (bits >= 0x7F800000u) return LB_CPU_MX_NAN_SCALE;
+    if (bits == 0) return -127;
+    int fl = lb_cpu_mx_floor_log2(bits);
+    int e;
+    switch (mode) {
+        case 0: e = fl - 2; break;                                                 /* floor */
+        case 1: e = fl + (lb_cpu_mx_sig24(bits) == 0x800000u ? 0 : 1) - 2; break;  /* ceil */
+        case 2: e = lb_cpu_mx_floor_log2(bits + (1u << 21)) - 2; break;            /* even */
+        default: e = fl - 2 + (lb_cpu_mx_sig24(bits) <= 0xC00000u ? 0 : 1); break; /* rceil: 6 = 1.5 * 2^2 */
+    }
+    if (e > 127) return LB_CPU_MX_NAN_SCALE;
+    return e < -127 ? -127 : e;
+}
+
+/* ScalarCodec.encode(E2M1, x, scaleExp, saturate = true, RNE): the code of x * 2^-scaleExp. */
+static inline unsigned lb_cpu_mx_e2m1_encode(uint32_t bits, int scaleExp) {
+    unsigned sign = (bits >> 31) ? 8u : 0u;
+    int biasedExp = (int) ((bits >> 23) & 0xFF);
+    uint32_t fraction = bits & 0x7FFFFFu;
+    if (biasedExp == 0xFF) return fraction != 0 ? 7u : (sign | 7u); /* NaN: positive max; Inf: saturate */
+    if (((uint32_t) biasedExp | fraction) == 0) return sign;
+    int64_t sig = biasedExp == 0 ? (int64_t) fraction : (int64_t) (fraction | 0x800000u);
+    int exp2 = (biasedExp == 0 ? -149 : biasedExp - 150) - scaleExp;
+    const int m = 1, emin = 0;
+    int valueExp = (63 - lb_cpu_mx_clz64((uint64_t) sig)) + exp2;
+    int quantumExp = (valueExp > emin ? valueExp : emin) - m;
+    int shift = exp2 - quantumExp;
+    int64_t n;
+    int roundUp = 0;
+    if (shift >= 0) {
+        n = sig << (shift < 38 ? shift : 38);
+    } else {
+        int drop = -shift;
+        int64_t floorN = drop >= 63 ? 0 : sig >> drop;
+        int64_t rest = drop >= 63 ? sig : sig & (((int64_t) 1 << drop) - 1);
+        n = floorN;
+        if (rest != 0) {
+            int cmp;
+            if (drop - 1 >= 63) {
+                cmp = -1;
+            } else {
+                int64_t half = (int64_t) 1 << (drop - 1);
+                cmp = rest < half ? -1 : (rest == half ? 0 : 1);
+            }
+            roundUp = cmp > 0 || (cmp == 0 && (floorN & 1) == 1);
+        }
+    }
+    if (roundUp) n++;
+    int64_t magnitude = ((int64_t) (quantumExp + m - emin) << m) + n;
+    if (magnitude > 7) return sign | 7u;
+    return sign | (unsigned) magnitude;
+}
+
+/* ScalarCodec.encode(UE4M3 or UE5M3, d, saturate = false, RNE). */
+static inline unsigned lb_cpu_mx_ue_encode(uint32_t bits, int bias, unsigned maxMag, unsigned nanCode) {
+    int negative = (int) (bits >> 31);
+    int biasedExp = (int) ((bits >> 23) & 0xFF);
+    uint32_t fraction = bits & 0x7FFFFFu;
+    if (biasedExp == 0xFF) return nanCode;                                /* NaN, or Inf (no saturation) */
+    if (negative && ((uint32_t) biasedExp | fraction) != 0) return nanCode; /* negative nonzero */
+    if (((uint32_t) biasedExp | fraction) == 0) return 0;
+    int64_t sig = biasedExp == 0 ? (int64_t) fraction : (int64_t) (fraction | 0x800000u);
+    int exp2 = biasedExp == 0 ? -149 : biasedExp - 150;
+    const int m = 3;
+    int emin = 1 - bias;
+    int valueExp = (63 - lb_cpu_mx_clz64((uint64_t) sig)) + exp2;
+    int quantumExp = (valueExp > emin ? valueExp : emin) - m;
+    int shift = exp2 - quantumExp;
+    int64_t n;
+    int roundUp = 0;
+    if (shift >= 0) {
+        n = sig << (shift < 38 ? shift : 38);
+    } else {
+        int drop = -shift;
+        int64_t floorN = drop >= 63 ? 0 : sig >> drop;
+        int64_t rest = drop >= 63 ? sig : sig & (((int64_t) 1 << drop) - 1);
+        n = floorN;
+        if (rest != 0) {
+            int cmp;
+            if (drop - 1 >= 63) {
+                cmp = -1;
+            } else {
+                int64_t half = (int64_t) 1 << (drop - 1);
+                cmp = rest < half ? -1 : (rest == half ? 0 : 1);
+            }
+            roundUp = cmp > 0 || (cmp == 0 && (floorN & 1) == 1);
+        }
+    }
+    if (roundUp) n++;
+    int64_t magnitude = ((int64_t) (quantumExp + m - emin) << m) + n;
+    if (magnitude > (int64_t) maxMag) return nanCode;
+    return (unsigned) magnitude;
+}
+
+/* ScalarCodec.decode of an UE4M3 / UE5M3 code (NaN above maxMag). */
+static inline float lb_cpu_mx_ue_decode(unsigned code, int bias, unsigned maxMag) {
+    code &= 0xFF;
+    if (code > maxMag) return lb_cpu_mx_bitsf(0x7FC00000u);
+    if (code == 0) return 0.0f;
+    uint32_t expField = code >> 3, mant = code & 7;
+    uint32_t N = expField == 0 ? mant : 8 + mant;
+    int k = expField == 0 ? 1 - bias - 3 : (int) expField - bias - 3;
+    int msb = 31 - lb_cpu_mx_clz32(N);
+    return lb_cpu_mx_bitsf(((uint32_t) (msb + k + 127) << 23) | ((N << (23 - msb)) & 0x7FFFFFu));
+}
+
+/* Java's Math.min / Math.max on floats: NaN if either is NaN, -0 below +0. */
+static inline float lb_cpu_mx_jmin(float a, float b) {
+    if (a != a) return a;
+    if (b != b) return b;
+    if (a == 0.0f && b == 0.0f) return lb_cpu_mx_bitsf(lb_cpu_mx_fbits(a) | lb_cpu_mx_fbits(b));
+    return a < b ? a : b;
+}
+
+static inline float lb_cpu_mx_jmax(float a, float b) {
+    if (a != a) return a;
+    if (b != b) return b;
+    if (a == 0.0f && b == 0.0f) return lb_cpu_mx_bitsf(lb_cpu_mx_fbits(a) & lb_cpu_mx_fbits(b));
+    return a > b ? a : b;
+}
+
+/* 2^k as float32 bits, k in -149..127. */
+static inline uint32_t lb_cpu_mx_pow2_bits(int k) {
+    return k >= -126 ? (uint32_t) (k + 127) << 23 : 0x00800000u >> (-126 - k);
+}
+
+/* Code `code` of element c of a row into the row's packed bytes. Elements of a row are written
+ * in increasing order: an even element sets its byte (high nibble 0), an odd one ors its nibble in. */
+static inline void lb_cpu_mx_put_nibble(unsigned char* rowPacked, long long c, unsigned code) {
+    if (c & 1) rowPacked[c >> 1] = (unsigned char) (rowPacked[c >> 1] | (code << 4));
+    else rowPacked[c >> 1] = (unsigned char) code;
+}
+
+/* One MX block by the reference: elements c0 .. c0+count of the row. */
+static inline void lb_cpu_mx_mx_block_scalar(const float* xr, long long c0, int count, int mode,
+                                             unsigned char* scale, unsigned char* rowPacked) {
+    uint32_t amax = 0;
+    for (int k = 0; k < count; k++) {
+        uint32_t a = lb_cpu_mx_fbits(xr[c0 + k]) & 0x7FFFFFFFu;
+        if (a > amax) amax = a;
+    }
+    int e = lb_cpu_mx_scale_exp(mode, amax);
+    *scale = (unsigned char) (e == LB_CPU_MX_NAN_SCALE ? 0xFF : e + 127);
+    for (int k = 0; k < count; k++) {
+        unsigned code = e == LB_CPU_MX_NAN_SCALE ? 0u : lb_cpu_mx_e2m1_encode(lb_cpu_mx_fbits(xr[c0 + k]), e);
+        lb_cpu_mx_put_nibble(rowPacked, c0 + k, code);
+    }
+}
+
+/* Per-call constants of scaled quantization. */
+typedef struct {
+    float k6;              /* encT * (1/6), float32 */
+    float S;               /* 448 or 114688 */
+    float decT;
+    int bias;              /* 7 or 15 */
+    unsigned maxMag;       /* 0x7E or 0xFE */
+    unsigned nanCode;      /* 0x7F or 0xFF */
+    uint32_t minNormalBits;/* 2^(1 - bias) */
+    uint32_t rebias;       /* (127 - bias) << 3 */
+    float encB[256];       /* step 4 per scale code */
+} lb_cpu_mx_scaled_params;
+
+static inline void lb_cpu_mx_scaled_init(lb_cpu_mx_scaled_params* P, int scaleFormat, float encT, float decT) {
+    P->bias = scaleFormat == 0 ? 7 : 15;
+    P->maxMag = scaleFormat == 0 ? 0x7Eu : 0xFEu;
+    P->nanCode = scaleFormat == 0 ? 0x7Fu : 0xFFu;
+    P->S = scaleFormat == 0 ? 448.0f : 114688.0f;
+    P->k6 = encT * (1.0f / 6.0f);
+    P->decT = decT;
+    P->minNormalBits = lb_cpu_mx_pow2_bits(1 - P->bias);
+    P->rebias = (uint32_t) (127 - P->bias) << 3;
+    const float fltMax = lb_cpu_mx_bitsf(0x7F7FFFFFu);
+    for (int c = 0; c < 256; c++) {
+        float scale = lb_cpu_mx_ue_decode((unsigned) c, P->bias, P->maxMag);
+        float prod = scale * decT;
+        P->encB[c] = lb_cpu_mx_jmin(1.0f / prod, fltMax);
+    }
+}
+
+/* Step 3, the reference's float32 operations: the block's scale code from its amax bits. */
+static inline unsigned lb_cpu_mx_scaled_code_ref(const lb_cpu_mx_scaled_params* P, uint32_t amaxBits) {
+    float d = lb_cpu_mx_bitsf(amaxBits) * P->k6;
+    d = lb_cpu_mx_jmin(d, lb_cpu_mx_bitsf(0x7F7FFFFFu));
+    d = lb_cpu_mx_jmax(-P->S, lb_cpu_mx_jmin(P->S, d));
+    return lb_cpu_mx_ue_encode(lb_cpu_mx_fbits(d), P->bias, P->maxMag, P->nanCode);
+}
+
+/* Step 3 for a finite amax (bits below Inf's) with k6 > 0: d >= 0 and never NaN, so the
+ * reference's min/max chain is min(d, S); a normal d (in the scale format) is rounded on its
+ * float bits, a smaller one by the port. */
+static inline unsigned lb_cpu_mx_scaled_code(const lb_cpu_mx_scaled_params* P, uint32_t amaxBits) {
+    float d = lb_cpu_mx_bitsf(amaxBits) * P->k6;
+    if (!(d < P->S)) d = P->S;
+    uint32_t b = lb_cpu_mx_fbits(d);
+    if (b >= P->minNormalBits) return ((b + ((b >> 20) & 1u) + 0x7FFFFu) >> 20) - P->rebias;
+    return lb_cpu_mx_ue_encode(b, P->bias, P->maxMag, P->nanCode);
+}
+
+/* One scaled block by the reference: elements c0 .. c0+count of the row. */
+static inline void lb_cpu_mx_scaled_block_scalar(const float* xr, long long c0, int count,
+                                                 const lb_cpu_mx_scaled_params* P, unsigned char* scale,
+                                                 unsigned char* rowPacked) {
+    uint32_t amax = 0;
+    for (int k = 0; k < count; k++) {
+        uint32_t a = lb_cpu_mx_fbits(xr[c0 + k]) & 0x7FFFFFFFu;
+        if (a > amax) amax = a;
+    }
+    unsigned code = lb_cpu_mx_scaled_code_ref(P, amax);
+    *scale = (unsigned char) code;
+    float encB = P->encB[code];
+    for (int k = 0; k < count; k++) {
+        float v = xr[c0 + k] * encB;
+        float clamped = lb_cpu_mx_jmax(-6.0f, lb_cpu_mx_jmin(6.0f, v));
+        lb_cpu_mx_put_nibble(rowPacked, c0 + k, lb_cpu_mx_e2m1_encode(lb_cpu_mx_fbits(clamped), 0));
+    }
+}
+
+/* ------------------------------------------------------------------ AVX2 pieces */
+
+/* Max of the eight 32-bit lanes (non-negative ints), as an unsigned int. */
+LB_CPU_MX_AVX static inline uint32_t lb_cpu_mx_hmax(__m256i m) {
+    __m128i t = _mm_max_epi32(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
+    t = _mm_max_epi32(t, _mm_shuffle_epi32(t, 0x4E));
+    t = _mm_max_epi32(t, _mm_shuffle_epi32(t, 0xB1));
+    return (uint32_t) _mm_cvtsi128_si32(t);
+}
+
+/* The E2M1 magnitude as 2^23 + code (or more: saturated when packed) from the magic sums. */
+LB_CPU_MX_AVX static inline __m256i lb_cpu_mx_min3(__m256 r1, __m256 r2, __m256 r4) {
+    return _mm256_min_epi32(_mm256_min_epi32(_mm256_castps_si256(r1), _mm256_castps_si256(r2)),
+                            _mm256_castps_si256(r4));
+}
+
+/* MX magnitudes of 8 elements, a = |x|, under scale 2^e: tw = 2^(1-e), on = 2^-e, hf = 2^(-1-e). */
+LB_CPU_MX_AVX static inline __m256i lb_cpu_mx_mx_r(__m256i a, __m256 tw, __m256 on, __m256 hf) {
+    __m256 af = _mm256_castsi256_ps(a);
+    return lb_cpu_mx_min3(_mm256_fmadd_ps(af, tw, _mm256_set1_ps(8388608.0f)),
+                          _mm256_fmadd_ps(af, on, _mm256_set1_ps(8388610.0f)),
+                          _mm256_fmadd_ps(af, hf, _mm256_set1_ps(8388612.0f)));
+}
+
+/* Scaled magnitudes of 8 elements, a = |x| (bits), encB broadcast. */
+LB_CPU_MX_AVX static inline __m256i lb_cpu_mx_nv_r(__m256i a, __m256 encB) {
+    __m256 p = _mm256_mul_ps(_mm256_castsi256_ps(a), encB);
+    return lb_cpu_mx_min3(_mm256_fmadd_ps(p, _mm256_set1_ps(2.0f), _mm256_set1_ps(8388608.0f)),
+                          _mm256_fmadd_ps(p, _mm256_set1_ps(1.0f), _mm256_set1_ps(8388610.0f)),
+                          _mm256_fmadd_ps(p, _mm256_set1_ps(0.5f), _mm256_set1_ps(8388612.0f)));
+}
+
+/* 32 elements (four vectors of consecutive elements) to 16 packed bytes: r_k magnitudes as from
+ * lb_cpu_mx_min3, x_k the inputs (for their sign bits). The magnitudes r - 2^23's bits (>= 0;
+ * a zero r pads: negative, packs to 0) are packed to bytes with saturation (signed to 0..0x7FFF,
+ * then unsigned to 0..0xFF) and then capped at 7, which is the min with 7;
+ * the signs are packed alongside with signed saturation (a negative int32, i.e. a set sign bit,
+ * stays negative down to the byte) and set bit 3 by blendv on the bytes' bit 7. */
+LB_CPU_MX_AVX static inline __m128i lb_cpu_mx_pack32(__m256i r0, __m256i r1, __m256i r2, __m256i r3,
+                                                     __m256i x0, __m256i x1, __m256i x2, __m256i x3) {
+    const __m256i base = _mm256_set1_epi32(0x4B000000);
+    __m256i a = _mm256_packs_epi32(_mm256_sub_epi32(r0, base), _mm256_sub_epi32(r1, base));
+    __m256i b = _mm256_packs_epi32(_mm256_sub_epi32(r2, base), _mm256_sub_epi32(r3, base));
+    /* bytes: c0[0..3] c1[0..3] c2[0..3] c3[0..3] | c0[4..7] .. c3[4..7] */
+    __m256i e = _mm256_min_epu8(_mm256_packus_epi16(a, b), _mm256_set1_epi8(7));
+    __m256i s = _mm256_packs_epi16(_mm256_packs_epi32(x0, x1), _mm256_packs_epi32(x2, x3));
+    e = _mm256_blendv_epi8(e, _mm256_or_si256(e, _mm256_set1_epi8(8)), s);
+    __m256i m = _mm256_maddubs_epi16(e, _mm256_set1_epi16(0x1001)); /* lo + 16 * hi per byte pair */
+    __m128i r = _mm_packus_epi16(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
+    return _mm_shuffle_epi8(r, _mm_setr_epi8(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15));
+}
+
+LB_CPU_MX_AVX static inline __m256i lb_cpu_mx_load(const float* p) {
+    return _mm256_loadu_si256((const __m256i*) p);
+}
+
+/* Writes the first n (1..16) bytes of v. */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_store_n(unsigned char* dst, __m128i v, int n) {
+    if (n == 16) {
+        _mm_storeu_si128((__m128i*) dst, v);
+    } else {
+        unsigned char tmp[16];
+        _mm_storeu_si128((__m128i*) tmp, v);
+        memcpy(dst, tmp, (size_t) n);
+    }
+}
+
+/* ------------------------------------------------------------------ MX rows */
+
+/* Added to amax's bits, the exponent field becomes that of 2^(e + 2) (contract 4.2, normal amax):
+ * floor: E; ceil: E + 1 unless the fraction is 0; even: amax rounded half-up to 1 mantissa bit;
+ * rceil: E + 1 when the fraction is above 0.5 (amax's significand above 6's, 1.5). */
+static inline uint32_t lb_cpu_mx_mode_addend(int mode) {
+    switch (mode) {
+        case 0: return 0;
+        case 1: return 0x7FFFFFu;
+        case 2: return 0x200000u;
+        default: return 0x3FFFFFu;
+    }
+}
+
+/* Scale byte and FMA constants of an MX block from its amax bits; 0 when the block goes to the
+ * scalar path (NaN/Inf amax, or e = -127 with amax > 0). */
+static inline int lb_cpu_mx_mx_consts(uint32_t amax, int mode, unsigned char* scale, float k[3]) {
+    int e, ec;
+    if (amax == 0) {
+        e = -127;
+        ec = 0; /* every product is 0: any finite constants */
+    } else {
+        if (amax >= 0x7F800000u) return 0;
+        e = lb_cpu_mx_scale_exp(mode, amax);
+        if (e < -126) return 0;
+        ec = e;
+    }
+    *scale = (unsigned char) (e + 127);
+    k[0] = lb_cpu_mx_bitsf(lb_cpu_mx_pow2_bits(1 - ec));
+    k[1] = lb_cpu_mx_bitsf(lb_cpu_mx_pow2_bits(-ec));
+    k[2] = lb_cpu_mx_bitsf(lb_cpu_mx_pow2_bits(-1 - ec));
+    return 1;
+}
+
+/* lb_cpu_mx_mx_consts out of line (the hot loops only take blocks with e in -126..125); on 0
+ * the constants are finite dummies (the block is then redone by the scalar path). */
+static __attribute__((noinline)) int lb_cpu_mx_mx_consts_slow(uint32_t amax, int mode, unsigned char* scale, float k[3]) {
+    int ok = lb_cpu_mx_mx_consts(amax, mode, scale, k);
+    if (!ok) {
+        k[0] = 2.0f;
+        k[1] = 1.0f;
+        k[2] = 0.5f;
+    }
+    return ok;
+}
+
+/* The hot path's constants: te = (amax + addend) >> 23 is e + 129; for te in 3..254 (amax normal
+ * and finite, e in -126..125) 2^(1-e), 2^-e, 2^(-1-e) are normal floats with exponent fields
+ * 257 - te, 256 - te, 255 - te: built from the (broadcast) amax vector m on its bits. */
+#define LB_CPU_MX_TE_OK(te) ((uint32_t) (te) - 3u < 252u)
+
+LB_CPU_MX_AVX static inline void lb_cpu_mx_mx_fast_consts(__m256i m, __m256i addv, __m256* tw, __m256* on, __m256* hf) {
+    __m256i twi = _mm256_sub_epi32(_mm256_set1_epi32((int) 0x80800000u),
+                                   _mm256_and_si256(_mm256_add_epi32(m, addv), _mm256_set1_epi32(0x7F800000)));
+    *tw = _mm256_castsi256_ps(twi);
+    *on = _mm256_castsi256_ps(_mm256_sub_epi32(twi, _mm256_set1_epi32(1 << 23)));
+    *hf = _mm256_castsi256_ps(_mm256_sub_epi32(twi, _mm256_set1_epi32(2 << 23)));
+}
+
+/* 32 elements from xb under one scale: 16 bytes to pb. */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_mx_group(const float* xb, __m256 tw, __m256 on, __m256 hf, unsigned char* pb) {
+    const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+    __m256i x0 = lb_cpu_mx_load(xb), x1 = lb_cpu_mx_load(xb + 8);
+    __m256i x2 = lb_cpu_mx_load(xb + 16), x3 = lb_cpu_mx_load(xb + 24);
+    __m256i r0 = lb_cpu_mx_mx_r(_mm256_and_si256(x0, absMask), tw, on, hf);
+    __m256i r1 = lb_cpu_mx_mx_r(_mm256_and_si256(x1, absMask), tw, on, hf);
+    __m256i r2 = lb_cpu_mx_mx_r(_mm256_and_si256(x2, absMask), tw, on, hf);
+    __m256i r3 = lb_cpu_mx_mx_r(_mm256_and_si256(x3, absMask), tw, on, hf);
+    _mm_storeu_si128((__m128i*) pb, lb_cpu_mx_pack32(r0, r1, r2, r3, x0, x1, x2, x3));
+}
+
+/* A row, blockSize a multiple of 32: one block at a time, amax then codes (the block in L1;
+ * for blockSize 32 in registers). */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_mx_row32(const float* xr, int cols, int bs, int mode,
+                                                    unsigned char* sr, unsigned char* pr) {
+    const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+    const uint32_t add = lb_cpu_mx_mode_addend(mode);
+    const __m256i addv = _mm256_set1_epi32((int) add);
+    int nbFull = cols / bs;
+    if (bs == 32) {
+        for (int b = 0; b < nbFull; b++) {
+            const float* xb = xr + (long long) b * 32;
+            __m256i x0 = lb_cpu_mx_load(xb), x1 = lb_cpu_mx_load(xb + 8);
+            __m256i x2 = lb_cpu_mx_load(xb + 16), x3 = lb_cpu_mx_load(xb + 24);
+            __m256i a0 = _mm256_and_si256(x0, absMask), a1 = _mm256_and_si256(x1, absMask);
+            __m256i a2 = _mm256_and_si256(x2, absMask), a3 = _mm256_and_si256(x3, absMask);
+            __m256i m = _mm256_max_epi32(_mm256_max_epi32(a0, a1), _mm256_max_epi32(a2, a3));
+            m = _mm256_max_epi32(m, _mm256_permute2x128_si256(m, m, 0x01));
+            m = _mm256_max_epi32(m, _mm256_shuffle_epi32(m, 0x4E));
+            m = _mm256_max_epi32(m, _mm256_shuffle_epi32(m, 0xB1));
+            uint32_t amax = (uint32_t) _mm_cvtsi128_si32(_mm256_castsi256_si128(m));
+            uint32_t te = (amax + add) >> 23;
+            __m256 tw, on, hf;
+            if (__builtin_expect(LB_CPU_MX_TE_OK(te), 1)) {
+                sr[b] = (unsigned char) (te - 2);
+                lb_cpu_mx_mx_fast_consts(m, addv, &tw, &on, &hf);
+            } else {
+                float k[3];
+                if (!lb_cpu_mx_mx_consts_slow(amax, mode, sr + b, k)) {
+                    lb_cpu_mx_mx_block_scalar(xr, (long long) b * 32, 32, mode, sr + b, pr);
+                    continue;
+                }
+                tw = _mm256_set1_ps(k[0]);
+                on = _mm256_set1_ps(k[1]);
+                hf = _mm256_set1_ps(k[2]);
+            }
+            _mm_storeu_si128((__m128i*) (pr + (long long) b * 16),
+                             lb_cpu_mx_pack32(lb_cpu_mx_mx_r(a0, tw, on, hf), lb_cpu_mx_mx_r(a1, tw, on, hf),
+                                              lb_cpu_mx_mx_r(a2, tw, on, hf), lb_cpu_mx_mx_r(a3, tw, on, hf),
+                                              x0, x1, x2, x3));
+        }
+    } else {
+        for (int b = 0; b < nbFull; b++) {
+            const float* xb = xr + (long long) b * bs;
+            __m256i m0 = _mm256_setzero_si256(), m1 = _mm256_setzero_si256();
+            for (int i = 0; i < bs; i += 16) {
+                m0 = _mm256_max_epi32(m0, _mm256_and_si256(lb_cpu_mx_load(xb + i), absMask));
+                m1 = _mm256_max_epi32(m1, _mm256_and_si256(lb_cpu_mx_load(xb + i + 8), absMask));
+            }
+            __m256i m = _mm256_max_epi32(m0, m1);
+            m = _mm256_max_epi32(m, _mm256_permute2x128_si256(m, m, 0x01));
+            m = _mm256_max_epi32(m, _mm256_shuffle_epi32(m, 0x4E));
+            m = _mm256_max_epi32(m, _mm256_shuffle_epi32(m, 0xB1));
+            uint32_t amax = (uint32_t) _mm_cvtsi128_si32(_mm256_castsi256_si128(m));
+            uint32_t te = (amax + add) >> 23;
+            __m256 tw, on, hf;
+            if (__builtin_expect(LB_CPU_MX_TE_OK(te), 1)) {
+                sr[b] = (unsigned char) (te - 2);
+                lb_cpu_mx_mx_fast_consts(m, addv, &tw, &on, &hf);
+            } else {
+                float k[3];
+                if (!lb_cpu_mx_mx_consts_slow(amax, mode, sr + b, k)) {
+                    lb_cpu_mx_mx_block_scalar(xr, (long long) b * bs, bs, mode, sr + b, pr);
+                    continue;
+                }
+                tw = _mm256_set1_ps(k[0]);
+                on = _mm256_set1_ps(k[1]);
+                hf = _mm256_set1_ps(k[2]);
+            }
+            unsigned char* pb = pr + (long long) b * (bs / 2);
+            for (int i = 0; i < bs; i += 32) lb_cpu_mx_mx_group(xb + i, tw, on, hf, pb + i / 2);
+        }
+    }
+    if ((long long) nbFull * bs < cols) {
+        lb_cpu_mx_mx_block_scalar(xr, (long long) nbFull * bs, cols - nbFull * bs, mode, sr + nbFull, pr);
+    }
+}
+
+/* A row, blockSize 16: two blocks (32 elements) at a time, both amaxes in one vector. */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_mx_row16(const float* xr, int cols, int mode, unsigned char* sr,
+                                                    unsigned char* pr) {
+    const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+    const uint32_t add = lb_cpu_mx_mode_addend(mode);
+    const __m256i addv = _mm256_set1_epi32((int) add);
+    int nbFull = cols / 16;
+    int b = 0;
+    for (; b + 2 <= nbFull; b += 2) {
+        const float* xb = xr + (long long) b * 16;
+        __m256i x0 = lb_cpu_mx_load(xb), x1 = lb_cpu_mx_load(xb + 8);
+        __m256i x2 = lb_cpu_mx_load(xb + 16), x3 = lb_cpu_mx_load(xb + 24);
+        __m256i a0 = _mm256_and_si256(x0, absMask), a1 = _mm256_and_si256(x1, absMask);
+        __m256i a2 = _mm256_and_si256(x2, absMask), a3 = _mm256_and_si256(x3, absMask);
+        __m256i m01 = _mm256_max_epi32(a0, a1), m23 = _mm256_max_epi32(a2, a3);
+        __m256i t = _mm256_max_epi32(_mm256_permute2x128_si256(m01, m23, 0x20), _mm256_permute2x128_si256(m01, m23, 0x31));
+        t = _mm256_max_epi32(t, _mm256_shuffle_epi32(t, 0x4E));
+        t = _mm256_max_epi32(t, _mm256_shuffle_epi32(t, 0xB1)); /* lanes 0-3: block b, 4-7: block b+1 */
+        uint32_t am0 = (uint32_t) _mm_cvtsi128_si32(_mm256_castsi256_si128(t));
+        uint32_t am1 = (uint32_t) _mm_cvtsi128_si32(_mm256_extracti128_si256(t, 1));
+        uint32_t te0 = (am0 + add) >> 23, te1 = (am1 + add) >> 23;
+        __m256 tw0, on0, hf0, tw1, on1, hf1;
+        int redo0 = 0, redo1 = 0;
+        if (__builtin_expect(LB_CPU_MX_TE_OK(te0) && LB_CPU_MX_TE_OK(te1), 1)) {
+            sr[b] = (unsigned char) (te0 - 2);
+            sr[b + 1] = (unsigned char) (te1 - 2);
+            __m256 tw, on, hf;
+            lb_cpu_mx_mx_fast_consts(t, addv, &tw, &on, &hf);
+            tw0 = _mm256_permute2f128_ps(tw, tw, 0x00); tw1 = _mm256_permute2f128_ps(tw, tw, 0x11);
+            on0 = _mm256_permute2f128_ps(on, on, 0x00); on1 = _mm256_permute2f128_ps(on, on, 0x11);
+            hf0 = _mm256_permute2f128_ps(hf, hf, 0x00); hf1 = _mm256_permute2f128_ps(hf, hf, 0x11);
+        } else {
+            float k0[3], k1[3];
+            redo0 = !lb_cpu_mx_mx_consts_slow(am0, mode, sr + b, k0);
+            redo1 = !lb_cpu_mx_mx_consts_slow(am1, mode, sr + b + 1, k1);
+            tw0 = _mm256_set1_ps(k0[0]); on0 = _mm256_set1_ps(k0[1]); hf0 = _mm256_set1_ps(k0[2]);
+            tw1 = _mm256_set1_ps(k1[0]); on1 = _mm256_set1_ps(k1[1]); hf1 = _mm256_set1_ps(k1[2]);
+        }
+        _mm_storeu_si128((__m128i*) (pr + (long long) b * 8),
+                         lb_cpu_mx_pack32(lb_cpu_mx_mx_r(a0, tw0, on0, hf0), lb_cpu_mx_mx_r(a1, tw0, on0, hf0),
+                                          lb_cpu_mx_mx_r(a2, tw1, on1, hf1), lb_cpu_mx_mx_r(a3, tw1, on1, hf1),
+                                          x0, x1, x2, x3));
+        if (redo0) lb_cpu_mx_mx_block_scalar(xr, (long long) b * 16, 16, mode, sr + b, pr);
+        if (redo1) lb_cpu_mx_mx_block_scalar(xr, (long long) (b + 1) * 16, 16, mode, sr + b + 1, pr);
+    }
+    for (; b < nbFull; b++) lb_cpu_mx_mx_block_scalar(xr, (long long) b * 16, 16, mode, sr + b, pr);
+    if ((long long) nbFull * 16 < cols) {
+        lb_cpu_mx_mx_block_scalar(xr, (long long) nbFull * 16, cols - nbFull * 16, mode, sr + nbFull, pr);
+    }
+}
+
+/* A row, blockSize 8: four blocks (32 elements) at a time, the four amaxes by a transposing
+ * reduction; each block's constants broadcast in-lane (both halves hold all four). */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_mx_row8v(const float* xr, int cols, int mode, unsigned char* sr,
+                                                    unsigned char* pr) {
+    const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+    const uint32_t add = lb_cpu_mx_mode_addend(mode);
+    const __m256i addv = _mm256_set1_epi32((int) add);
+    int nbFull = cols / 8;
+    int b = 0;
+    for (; b + 4 <= nbFull; b += 4) {
+        const float* xb = xr + (long long) b * 8;
+        __m256i x0 = lb_cpu_mx_load(xb), x1 = lb_cpu_mx_load(xb + 8);
+        __m256i x2 = lb_cpu_mx_load(xb + 16), x3 = lb_cpu_mx_load(xb + 24);
+        __m256i a0 = _mm256_and_si256(x0, absMask), a1 = _mm256_and_si256(x1, absMask);
+        __m256i a2 = _mm256_and_si256(x2, absMask), a3 = _mm256_and_si256(x3, absMask);
+        __m256i t0 = _mm256_max_epi32(_mm256_unpacklo_epi32(a0, a1), _mm256_unpackhi_epi32(a0, a1));
+        __m256i t1 = _mm256_max_epi32(_mm256_unpacklo_epi32(a2, a3), _mm256_unpackhi_epi32(a2, a3));
+        __m256i u = _mm256_max_epi32(_mm256_unpacklo_epi64(t0, t1), _mm256_unpackhi_epi64(t0, t1));
+        __m256i v = _mm256_max_epi32(u, _mm256_permute2x128_si256(u, u, 0x01)); /* lane k (and k+4): block b+k */
+        __m128i v128 = _mm256_castsi256_si128(v);
+        uint64_t lo = (uint64_t) _mm_cvtsi128_si64(v128), hi = (uint64_t) _mm_extract_epi64(v128, 1);
+        uint32_t am[4] = {(uint32_t) lo, (uint32_t) (lo >> 32), (uint32_t) hi, (uint32_t) (hi >> 32)};
+        uint32_t te[4];
+        int ok = 1;
+        for (int k = 0; k < 4; k++) {
+            te[k] = (am[k] + add) >> 23;
+            ok &= LB_CPU_MX_TE_OK(te[k]);
+        }
+        __m256 tw[4], on[4], hf[4];
+        int redo[4] = {0, 0, 0, 0};
+        if (__builtin_expect(ok, 1)) {
+            for (int k = 0; k < 4; k++) sr[b + k] = (unsigned char) (te[k] - 2);
+            __m256 twv, onv, hfv;
+            lb_cpu_mx_mx_fast_consts(v, addv, &twv, &onv, &hfv);
+            tw[0] = _mm256_shuffle_ps(twv, twv, 0x00); tw[1] = _mm256_shuffle_ps(twv, twv, 0x55);
+            tw[2] = _mm256_shuffle_ps(twv, twv, 0xAA); tw[3] = _mm256_shuffle_ps(twv, twv, 0xFF);
+            on[0] = _mm256_shuffle_ps(onv, onv, 0x00); on[1] = _mm256_shuffle_ps(onv, onv, 0x55);
+            on[2] = _mm256_shuffle_ps(onv, onv, 0xAA); on[3] = _mm256_shuffle_ps(onv, onv, 0xFF);
+            hf[0] = _mm256_shuffle_ps(hfv, hfv, 0x00); hf[1] = _mm256_shuffle_ps(hfv, hfv, 0x55);
+            hf[2] = _mm256_shuffle_ps(hfv, hfv, 0xAA); hf[3] = _mm256_shuffle_ps(hfv, hfv, 0xFF);
+        } else {
+            for (int k = 0; k < 4; k++) {
+                float kk[3];
+                redo[k] = !lb_cpu_mx_mx_consts_slow(am[k], mode, sr + b + k, kk);
+                tw[k] = _mm256_set1_ps(kk[0]);
+                on[k] = _mm256_set1_ps(kk[1]);
+                hf[k] = _mm256_set1_ps(kk[2]);
+            }
+        }
+        _mm_storeu_si128((__m128i*) (pr + (long long) b * 4),
+                         lb_cpu_mx_pack32(lb_cpu_mx_mx_r(a0, tw[0], on[0], hf[0]), lb_cpu_mx_mx_r(a1, tw[1], on[1], hf[1]),
+                                          lb_cpu_mx_mx_r(a2, tw[2], on[2], hf[2]), lb_cpu_mx_mx_r(a3, tw[3], on[3], hf[3]),
+                                          x0, x1, x2, x3));
+        for (int k = 0; k < 4; k++) {
+            if (redo[k]) lb_cpu_mx_mx_block_scalar(xr, (long long) (b + k) * 8, 8, mode, sr + b + k, pr);
+        }
+    }
+    for (; b < nbFull; b++) lb_cpu_mx_mx_block_scalar(xr, (long long) b * 8, 8, mode, sr + b, pr);
+    if ((long long) nbFull * 8 < cols) {
+        lb_cpu_mx_mx_block_scalar(xr, (long long) nbFull * 8, cols - nbFull * 8, mode, sr + nbFull, pr);
+    }
+}
+
+#define LB_CPU_MX_MAXV 512 /* vectors of a chunk in lb_cpu_mx_mx_row8 */
+
+/* A row, blockSize another multiple of 8 (24, 40, ...): chunks of whole blocks; pass A writes
+ * each vector's FMA constants, pass B encodes 32 elements at a time whatever block they are in;
+ * blocks for the scalar path are redone afterwards (they cover whole bytes: even starts). */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_mx_row8(const float* xr, int cols, int bs, int mode,
+                                                   unsigned char* sr, unsigned char* pr) {
+    const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+    float slot[LB_CPU_MX_MAXV][4] __attribute__((aligned(16)));
+    int fix[LB_CPU_MX_MAXV];
+    int nbFull = cols / bs;
+    int K = 1024 / bs;
+    if (K < 1) K = 1;
+    while ((K * bs) % 32 != 0) K++;            /* chunks start on 32-element groups; K*bs <= 4072 */
+    for (int b0 = 0; b0 < nbFull; b0 += K) {
+        int b1 = b0 + K < nbFull ? b0 + K : nbFull;
+        int nv = 0, nf = 0;
+        for (int b = b0; b < b1; b++) {
+            const float* xb = xr + (long long) b * bs;
+            __m256i m = _mm256_setzero_si256();
+            for (int i = 0; i < bs; i += 8) m = _mm256_max_epi32(m, _mm256_and_si256(lb_cpu_mx_load(xb + i), absMask));
+            float k[4] = {2.0f, 1.0f, 0.5f, 0.0f};
+            if (!lb_cpu_mx_mx_consts(lb_cpu_mx_hmax(m), mode, sr + b, k)) {
+                fix[nf++] = b;
+                k[0] = 2.0f; k[1] = 1.0f; k[2] = 0.5f;   /* anything finite: redone below */
+            }
+            __m128 kv = _mm_loadu_ps(k);
+            for (int j = 0; j < bs; j += 8) _mm_store_ps(slot[nv++], kv);
+        }
+        const float* xc = xr + (long long) b0 * bs;
+        unsigned char* pc = pr + (long long) b0 * bs / 2;
+        for (int j = 0; j < nv; j += 4) {
+            __m256i r[4], xv[4];
+            for (int q = 0; q < 4; q++) {
+                if (j + q < nv) {
+                    xv[q] = lb_cpu_mx_load(xc + 8 * (j + q));
+                    r[q] = lb_cpu_mx_mx_r(_mm256_and_si256(xv[q], absMask), _mm256_broadcast_ss(&slot[j + q][0]),
+                                          _mm256_broadcast_ss(&slot[j + q][1]), _mm256_broadcast_ss(&slot[j + q][2]));
+                } else {
+                    xv[q] = r[q] = _mm256_setzero_si256();
+                }
+            }
+            __m128i packedBytes = lb_cpu_mx_pack32(r[0], r[1], r[2], r[3], xv[0], xv[1], xv[2], xv[3]);
+            lb_cpu_mx_store_n(pc + 4 * j, packedBytes, nv - j >= 4 ? 16 : 4 * (nv - j));
+        }
+        for (int f = 0; f < nf; f++) {
+            lb_cpu_mx_mx_block_scalar(xr, (long long) fix[f] * bs, bs, mode, sr + fix[f], pr);
+        }
+    }
+    if ((long long) nbFull * bs < cols) {
+        lb_cpu_mx_mx_block_scalar(xr, (long long) nbFull * bs, cols - nbFull * bs, mode, sr + nbFull, pr);
+    }
+}
+
+LB_CPU_MX_AVX static inline void lb_cpu_mx_mx_rows_avx2(const float* x, int cols, int row0, int row1, int bs,
+                                                        int mode, unsigned char* scales, unsigned char* packed) {
+    long long nb = (cols + bs - 1) / bs;
+    long long rowBytes = ((long long) cols + 1) / 2;
+    for (int r = row0; r < row1; r++) {
+        const float* xr = x + (long long) r * cols;
+        unsigned char* sr = scales + (long long) r * nb;
+        unsigned char* pr = packed + (long long) r * rowBytes;
+        if (bs % 32 == 0) {
+            lb_cpu_mx_mx_row32(xr, cols, bs, mode, sr, pr);
+        } else if (bs == 16) {
+            lb_cpu_mx_mx_row16(xr, cols, mode, sr, pr);
+        } else if (bs == 8) {
+            lb_cpu_mx_mx_row8v(xr, cols, mode, sr, pr);
+        } else if (bs % 8 == 0) {
+            lb_cpu_mx_mx_row8(xr, cols, bs, mode, sr, pr);
+        } else {
+            for (long long b = 0; b < nb; b++) {
+                long long c0 = b * bs;
+                int count = (int) (cols - c0 < bs ? cols - c0 : bs);
+                lb_cpu_mx_mx_block_scalar(xr, c0, count, mode, sr + b, pr);
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ scaled rows */
+
+/* Two scaled blocks (32 elements) with their encB: 16 bytes to pb. */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_nv_group(const float* xb, __m256 e0, __m256 e1, unsigned char* pb) {
+    const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+    __m256i x0 = lb_cpu_mx_load(xb), x1 = lb_cpu_mx_load(xb + 8);
+    __m256i x2 = lb_cpu_mx_load(xb + 16), x3 = lb_cpu_mx_load(xb + 24);
+    __m256i r0 = lb_cpu_mx_nv_r(_mm256_and_si256(x0, absMask), e0);
+    __m256i r1 = lb_cpu_mx_nv_r(_mm256_and_si256(x1, absMask), e0);
+    __m256i r2 = lb_cpu_mx_nv_r(_mm256_and_si256(x2, absMask), e1);
+    __m256i r3 = lb_cpu_mx_nv_r(_mm256_and_si256(x3, absMask), e1);
+    _mm_storeu_si128((__m128i*) pb, lb_cpu_mx_pack32(r0, r1, r2, r3, x0, x1, x2, x3));
+}
+
+LB_CPU_MX_AVX static inline void lb_cpu_mx_scaled_row(const float* xr, int cols, const lb_cpu_mx_scaled_params* P,
+                                                      unsigned char* sr, unsigned char* pr) {
+    const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+    const __m256 k6v = _mm256_set1_ps(P->k6), Sv = _mm256_set1_ps(P->S);
+    const __m256 subScale = _mm256_castsi256_ps(_mm256_set1_epi32((int) lb_cpu_mx_pow2_bits(2 + P->bias))); /* 2^(3 - emin) */
+    const __m256i minNormal = _mm256_set1_epi32((int) P->minNormalBits);
+    const __m256i rebias = _mm256_set1_epi32((int) P->rebias);
+    int nbFull = cols / 16;
+    int b = 0;
+    for (; b + 8 <= nbFull; b += 8) {    /* eight blocks, 128 elements: scales as one vector */
+        const float* xb = xr + (long long) b * 16;
+        __m256i m[8];
+        for (int k = 0; k < 8; k++) {
+            m[k] = _mm256_max_epi32(_mm256_and_si256(lb_cpu_mx_load(xb + 16 * k), absMask),
+                                    _mm256_and_si256(lb_cpu_mx_load(xb + 16 * k + 8), absMask));
+        }
+        __m256i t0 = _mm256_max_epi32(_mm256_unpacklo_epi32(m[0], m[1]), _mm256_unpackhi_epi32(m[0], m[1]));
+        __m256i t1 = _mm256_max_epi32(_mm256_unpacklo_epi32(m[2], m[3]), _mm256_unpackhi_epi32(m[2], m[3]));
+        __m256i t2 = _mm256_max_epi32(_mm256_unpacklo_epi32(m[4], m[5]), _mm256_unpackhi_epi32(m[4], m[5]));
+        __m256i t3 = _mm256_max_epi32(_mm256_unpacklo_epi32(m[6], m[7]), _mm256_unpackhi_epi32(m[6], m[7]));
+        __m256i u0 = _mm256_max_epi32(_mm256_unpacklo_epi64(t0, t1), _mm256_unpackhi_epi64(t0, t1));
+        __m256i u1 = _mm256_max_epi32(_mm256_unpacklo_epi64(t2, t3), _mm256_unpackhi_epi64(t2, t3));
+        __m256i am = _mm256_max_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
+        /* lane k: amax of block b+k; step 3 (see lb_cpu_mx_scaled_code) on all eight */
+        __m256 d = _mm256_min_ps(_mm256_mul_ps(_mm256_castsi256_ps(am), k6v), Sv);
+        __m256i db = _mm256_castps_si256(d);
+        __m256i nrm = _mm256_add_epi32(db, _mm256_and_si256(_mm256_srli_epi32(db, 20), _mm256_set1_epi32(1)));
+        nrm = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_add_epi32(nrm, _mm256_set1_epi32(0x7FFFF)), 20), rebias);
+        __m256i sub = _mm256_sub_epi32(_mm256_castps_si256(_mm256_fmadd_ps(d, subScale, _mm256_set1_ps(8388608.0f))),
+                                       _mm256_set1_epi32(0x4B000000));
+        __m256i code = _mm256_blendv_epi8(nrm, sub, _mm256_cmpgt_epi32(minNormal, db));
+        __m128i c16 = _mm_packus_epi32(_mm256_castsi256_si128(code), _mm256_extracti128_si256(code, 1));
+        uint64_t cs = (uint64_t) _mm_cvtsi128_si64(_mm_packus_epi16(c16, c16));
+        memcpy(sr + b, &cs, 8);
+        for (int k = 0; k < 8; k += 2) {
+            __m256 e0 = _mm256_broadcast_ss(&P->encB[(cs >> (8 * k)) & 0xFF]);
+            __m256 e1 = _mm256_broadcast_ss(&P->encB[(cs >> (8 * k + 8)) & 0xFF]);
+            lb_cpu_mx_nv_group(xb + 16 * k, e0, e1, pr + (long long) (b + k) * 8);
+        }
+    }
+    for (; b + 2 <= nbFull; b += 2) {    /* two blocks */
+        const float* xb = xr + (long long) b * 16;
+        __m256i m01 = _mm256_max_epi32(_mm256_and_si256(lb_cpu_mx_load(xb), absMask),
+                                       _mm256_and_si256(lb_cpu_mx_load(xb + 8), absMask));
+        __m256i m23 = _mm256_max_epi32(_mm256_and_si256(lb_cpu_mx_load(xb + 16), absMask),
+                                       _mm256_and_si256(lb_cpu_mx_load(xb + 24), absMask));
+        unsigned s0 = lb_cpu_mx_scaled_code(P, lb_cpu_mx_hmax(m01)), s1 = lb_cpu_mx_scaled_code(P, lb_cpu_mx_hmax(m23));
+        sr[b] = (unsigned char) s0;
+        sr[b + 1] = (unsigned char) s1;
+        lb_cpu_mx_nv_group(xb, _mm256_broadcast_ss(&P->encB[s0]), _mm256_broadcast_ss(&P->encB[s1]), pr + (long long) b * 8);
+    }
+    if (b < nbFull) {                    /* one full block left */
+        const float* xb = xr + (long long) b * 16;
+        __m256i x0 = lb_cpu_mx_load(xb), x1 = lb_cpu_mx_load(xb + 8);
+        __m256i a0 = _mm256_and_si256(x0, absMask), a1 = _mm256_and_si256(x1, absMask);
+        unsigned s0 = lb_cpu_mx_scaled_code(P, lb_cpu_mx_hmax(_mm256_max_epi32(a0, a1)));
+        sr[b] = (unsigned char) s0;
+        __m256 e0 = _mm256_broadcast_ss(&P->encB[s0]);
+        __m256i z = _mm256_setzero_si256();
+        _mm_storel_epi64((__m128i*) (pr + (long long) b * 8),
+                         lb_cpu_mx_pack32(lb_cpu_mx_nv_r(a0, e0), lb_cpu_mx_nv_r(a1, e0), z, z, x0, x1, z, z));
+    }
+    if ((long long) nbFull * 16 < cols) {
+        lb_cpu_mx_scaled_block_scalar(xr, (long long) nbFull * 16, cols - nbFull * 16, P, sr + nbFull, pr);
+    }
+}
+
+LB_CPU_MX_AVX static inline void lb_cpu_mx_scaled_rows_avx2(const float* x, int cols, int row0, int row1,
+                                                            const lb_cpu_mx_scaled_params* P,
+                                                            unsigned char* scales, unsigned char* packed) {
+    long long nb = (cols + 15) / 16;
+    long long rowBytes = ((long long) cols + 1) / 2;
+    for (int r = row0; r < row1; r++) {
+        lb_cpu_mx_scaled_row(x + (long long) r * cols, cols, P, scales + (long long) r * nb,
+                             packed + (long long) r * rowBytes);
+    }
+}
+
+/* ------------------------------------------------------------------ abs max */
+
+LB_CPU_MX_AVX static inline uint32_t lb_cpu_mx_abs_max_avx2(const float* x, long long from, long long to) {
+    const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+    __m256i m0 = _mm256_setzero_si256(), m1 = m0, m2 = m0, m3 = m0;
+    long long i = from;
+    for (; i + 32 <= to; i += 32) {
+        m0 = _mm256_max_epu32(m0, _mm256_and_si256(lb_cpu_mx_load(x + i), absMask));
+        m1 = _mm256_max_epu32(m1, _mm256_and_si256(lb_cpu_mx_load(x + i + 8), absMask));
+        m2 = _mm256_max_epu32(m2, _mm256_and_si256(lb_cpu_mx_load(x + i + 16), absMask));
+        m3 = _mm256_max_epu32(m3, _mm256_and_si256(lb_cpu_mx_load(x + i + 24), absMask));
+    }
+    uint32_t m = lb_cpu_mx_hmax(_mm256_max_epu32(_mm256_max_epu32(m0, m1), _mm256_max_epu32(m2, m3)));
+    for (; i < to; i++) {
+        uint32_t a = lb_cpu_mx_fbits(x[i]) & 0x7FFFFFFFu;
+        if (a > m) m = a;
+    }
+    return m;
+}
+
+/* ------------------------------------------------------------------ API */
+
+/* MXFP4 (E2M1 elements, E8M0 scales), axis -1, round to nearest even, rows [row0, row1) of
+ * x[rows, cols] row-major. mode: 0 floor, 1 ceil, 2 even, 3 rceil. scales: [rows, ceil(cols/blockSize)]
+ * (only the given rows' entries are written); packed: rows * ceil(cols/2) bytes (only the given
+ * rows' bytes). blockSize 1..1024. Returns 0 when done, 1 when not supported here (nothing written:
+ * no AVX2/FMA, or bad arguments). Block sizes that are not multiples of 8 run the scalar port. */
+static inline int lb_cpu_mxfp4_packed(const float* x, int cols, int row0, int row1, int blockSize,
+                                      int mode, unsigned char* scales, unsigned char* packed) {
+    if (blockSize < 1 || blockSize > 1024 || mode < 0 || mode > 3 || cols < 0 || row0 < 0 || row1 < row0) return 1;
+    if (!lb_cpu_mx_has_avx2_fma()) return 1;
+    if (cols == 0 || row0 == row1) return 0;
+    lb_cpu_mx_mx_rows_avx2(x, cols, row0, row1, blockSize, mode, scales, packed);
+    return 0;
+}
+
+/* Scaled (contract 5), 1x16 tiles, E2M1 elements, RNE; scaleFormat 0 = UE4M3 (NVFP4), 1 = UE5M3.
+ * encT and decT from the caller (steps 1-2; the tensor is finite); they must be positive and
+ * finite (else 1 is returned). Same row range, scales [rows, ceil(cols/16)] and packed layout as above. */
+static inline int lb_cpu_scaled_packed(const float* x, int cols, int row0, int row1, int scaleFormat,
+                                       float encT, float decT, unsigned char* scales, unsigned char* packed) {
+    if ((scaleFormat != 0 && scaleFormat != 1) || cols < 0 || row0 < 0 || row1 < row0) return 1;
+    if (!(encT > 0.0f && encT <= lb_cpu_mx_bitsf(0x7F7FFFFFu))) return 1;
+    if (!(decT > 0.0f && decT <= lb_cpu_mx_bitsf(0x7F7FFFFFu))) return 1;
+    if (!lb_cpu_mx_has_avx2_fma()) return 1;
+    if (cols == 0 || row0 == row1) return 0;
+    lb_cpu_mx_scaled_params P;
+    lb_cpu_mx_scaled_init(&P, scaleFormat, encT, decT);
+    lb_cpu_mx_scaled_rows_avx2(x, cols, row0, row1, &P, scales, packed);
+    return 0;
+}
+
+/* max |x[i]| for i in [from, to), compared as the unsigned bits of |x| (a NaN of any payload
+ * is above Inf, Inf above every finite value); returns the float with those bits (+0 for an
+ * empty range). */
+static inline float lb_cpu_abs_max(const float* x, long long from, long long to) {
+    if (to <= from) return 0.0f;
+    if (lb_cpu_mx_has_avx2_fma()) return lb_cpu_mx_bitsf(lb_cpu_mx_abs_max_avx2(x, from, to));
+    uint32_t m = 0;
+    for (long long i = from; i < to; i++) {
+        uint32_t a = lb_cpu_mx_fbits(x[i]) & 0x7FFFFFFFu;
+        if (a > m) m = a;
+    }
+    return lb_cpu_mx_bitsf(m);
+}
+
+#endif /* LOWBIT_CPU_MX_H */

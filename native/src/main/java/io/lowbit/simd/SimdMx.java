@@ -1,0 +1,96 @@
+package io.lowbit.simd;
+
+import io.lowbit.ElementFormat;
+import io.lowbit.RandomStream;
+import io.lowbit.backend.MxKernels;
+import io.lowbit.backend.scalar.ScalarMx;
+import io.lowbit.mx.ScaleMode;
+
+/**
+ * MX and scaled quantization with the AVX2 kernels of {@code lowbit_cpu_mx.h} on the path
+ * {@code Quantizer.quantize} takes for FP4 (packed codes, round to nearest even, blocks along
+ * a row, 1x16 tiles for the scaled formats), the rows split over threads. Everything else,
+ * and any case a kernel declines, goes to the Java kernels it was built on.
+ */
+final class SimdMx implements MxKernels {
+    /** Below this many floats one thread does the whole tensor. */
+    private static final long PARALLEL_MIN = 1 << 16;
+
+    private final MxKernels fallback;
+
+    SimdMx(MxKernels fallback) { this.fallback = fallback; }
+
+    @Override
+    public void quantizeMxfp4Packed(int blockSize, int axis, ScaleMode mode, RandomStream random,
+                                    float[] x, int rows, int cols, byte[] scales, byte[] packedCodes) {
+        boolean done = false;
+        if (axis == -1 && random == null) {
+            int parts = SimdThreads.parts(rows, cols, PARALLEL_MIN);
+            done = SimdThreads.run(parts, p -> LowbitSimd.lb_cpu_mxfp4_packed(x, cols,
+                    (int) SimdThreads.start(rows, parts, p), (int) SimdThreads.start(rows, parts, p + 1),
+                    blockSize, mode.ordinal(), scales, packedCodes) == 0);
+        }
+        if (!done) fallback.quantizeMxfp4Packed(blockSize, axis, mode, random, x, rows, cols, scales, packedCodes);
+    }
+
+    @Override
+    public void quantizeScaledPacked(ElementFormat scaleFormat, boolean tile16x16, RandomStream random,
+                                     float[] x, int rows, int cols, byte[] scales, byte[] packedCodes,
+                                     float[] tensorScale) {
+        boolean done = false;
+        if (!tile16x16 && random == null) {
+            long n = (long) rows * cols;
+            int parts = SimdThreads.parts(n, 1, PARALLEL_MIN);
+            float[] partMax = new float[parts];
+            SimdThreads.run(parts, p -> {
+                partMax[p] = LowbitSimd.lb_cpu_abs_max(x, SimdThreads.start(n, parts, p), SimdThreads.start(n, parts, p + 1));
+                return true;
+            });
+            float amaxT = 0f;
+            for (float m : partMax) amaxT = Math.max(amaxT, m);
+            // A NaN or Inf tensor (contract 5's special case) is left to the Java kernels.
+            if (Float.isFinite(amaxT)) {
+                float encT = ScalarMx.tensorEncodeScale(scaleFormat, amaxT);
+                float decT = 1f / encT;
+                int sf = scaleFormat == ElementFormat.UE4M3 ? 0 : 1;
+                int rowParts = SimdThreads.parts(rows, cols, PARALLEL_MIN);
+                done = SimdThreads.run(rowParts, p -> LowbitSimd.lb_cpu_scaled_packed(x, cols,
+                        (int) SimdThreads.start(rows, rowParts, p), (int) SimdThreads.start(rows, rowParts, p + 1),
+                        sf, encT, decT, scales, packedCodes) == 0);
+                if (done) tensorScale[0] = decT;
+            }
+        }
+        if (!done) {
+            fallback.quantizeScaledPacked(scaleFormat, tile16x16, random, x, rows, cols, scales, packedCodes, tensorScale);
+        }
+    }
+
+    // ---- the rest: the Java kernels ----
+
+    @Override
+    public long quantizeMx(ElementFormat elem, int blockSize, int axis, ScaleMode mode, RandomStream random,
+                           float[] x, int rows, int cols, byte[] scales, byte[] codes, float[] dequantized,
+                           byte[] clipMask) {
+        return fallback.quantizeMx(elem, blockSize, axis, mode, random, x, rows, cols, scales, codes, dequantized, clipMask);
+    }
+
+    @Override
+    public void dequantizeMx(ElementFormat elem, int blockSize, int axis, byte[] scales, byte[] codes,
+                             int rows, int cols, float[] out) {
+        fallback.dequantizeMx(elem, blockSize, axis, scales, codes, rows, cols, out);
+    }
+
+    @Override
+    public long quantizeScaled(ElementFormat scaleFormat, boolean tile16x16, RandomStream random,
+                               float[] x, int rows, int cols, byte[] scales, byte[] codes, float[] dequantized,
+                               byte[] clipMask, float[] tensorScale) {
+        return fallback.quantizeScaled(scaleFormat, tile16x16, random, x, rows, cols, scales, codes, dequantized,
+                clipMask, tensorScale);
+    }
+
+    @Override
+    public void dequantizeScaled(ElementFormat scaleFormat, float decT, byte[] scales, byte[] codes,
+                                 int rows, int cols, float[] out) {
+        fallback.dequantizeScaled(scaleFormat, decT, scales, codes, rows, cols, out);
+    }
+}
