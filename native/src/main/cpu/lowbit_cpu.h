@@ -12,17 +12,14 @@
 #include "lowbit_cpu_hadamard.h"
 #include "lowbit_cpu_mx.h"
 
-static inline int lb_cpu_simd_supported(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
-}
+static inline int lb_cpu_simd_supported(void) { return lb_cpu_has_avx2_fma(); }
 
 /* Contract 6 on blocks [offset/n, offset/n + blocks) of src, written to dst (which may be src).
  * Out of place, each chunk is copied and then transformed while it is still in cache, so the
  * transform is still one pass over memory. */
 static inline int lb_cpu_hadamard_copy(const float* src, float* dst, long long offset, long long blocks,
                                        int n, int apply_scale, float scale, const float* signs, int inverse) {
-    if (!lb_cpu_simd_supported()) return 1;
+    if (!lb_cpu_has_avx2_fma()) return 1;   /* before the copy: a decline writes nothing */
     if (src == dst) return lb_cpu_hadamard(dst, offset, blocks, n, apply_scale, scale, signs, inverse);
     long long per_chunk = n >= 4096 ? 1 : 4096 / n;   /* at least 16 KiB a chunk */
     for (long long b = 0; b < blocks; b += per_chunk) {

@@ -35,6 +35,8 @@
 #include <immintrin.h>
 #include <stdint.h>
 
+#include "lowbit_cpu_features.h"
+
 #define LB_HAD_AVX __attribute__((target("avx2,fma")))
 #define LB_HAD_INLINE static inline __attribute__((always_inline, target("avx2,fma")))
 
@@ -307,12 +309,7 @@ LB_HAD_AVX static void lb_cpu_had_tiny(float* data, long long blocks, int n, int
  * Returns 0 when done, 1 when this CPU lacks AVX2+FMA (nothing was written; the caller falls back). */
 static inline int lb_cpu_hadamard(float* data, long long offset, long long blocks, int n,
                                   int apply_scale, float scale, const float* signs, int inverse) {
-    static int supported = -1; /* the CPU check, cached; racing threads all store the same value */
-    if (supported < 0) {
-        __builtin_cpu_init();
-        supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
-    }
-    if (!supported) return 1;
+    if (!lb_cpu_has_avx2_fma()) return 1;
     if (n < 2 || n > LB_HAD_MAX_N || (n & (n - 1)) != 0 || blocks <= 0) return 0; /* never asked */
     float* p = data + offset;
     if (n < 8) {

@@ -49,6 +49,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lowbit_cpu_features.h"
+
 #define LB_CPU_MX_AVX __attribute__((target("avx2,fma")))
 
 /* A vector constant of 32-bit lanes, made opaque to the compiler by an empty asm: GCC then keeps
@@ -58,19 +60,6 @@
 #define LB_CPU_MX_K0(bits) _mm256_castps_si256(_mm256_set1_ps(lb_cpu_mx_bitsf((uint32_t) (bits))))
 #define LB_CPU_MX_K(bits) __extension__({ __m256i lb_k_ = LB_CPU_MX_K0(bits); __asm__("" : "+x"(lb_k_)); lb_k_; })
 #define LB_CPU_MX_KF(f) _mm256_castsi256_ps(LB_CPU_MX_K(lb_cpu_mx_fbits(f)))
-
-/* ------------------------------------------------------------------ CPU check */
-
-static inline int lb_cpu_mx_has_avx2_fma(void) {
-    static int cached = -1; /* -1 unknown, 0 no, 1 yes; a benign race: every thread stores the same */
-    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (v < 0) {
-        __builtin_cpu_init();
-        v = (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
-        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
-    }
-    return v;
-}
 
 /* ------------------------------------------------------------------ scalar ports of the reference */
 
@@ -120,16 +109,10 @@ static inline int lb_cpu_mx_scale_exp(int mode, uint32_t amaxBits) {
     return e < -127 ? -127 : e;
 }
 
-/* ScalarCodec.encode(E2M1, x, scaleExp, saturate = true, RNE): the code of x * 2^-scaleExp. */
-static inline unsigned lb_cpu_mx_e2m1_encode(uint32_t bits, int scaleExp) {
-    unsigned sign = (bits >> 31) ? 8u : 0u;
-    int biasedExp = (int) ((bits >> 23) & 0xFF);
-    uint32_t fraction = bits & 0x7FFFFFu;
-    if (biasedExp == 0xFF) return fraction != 0 ? 7u : (sign | 7u); /* NaN: positive max; Inf: saturate */
-    if (((uint32_t) biasedExp | fraction) == 0) return sign;
-    int64_t sig = biasedExp == 0 ? (int64_t) fraction : (int64_t) (fraction | 0x800000u);
-    int exp2 = (biasedExp == 0 ? -149 : biasedExp - 150) - scaleExp;
-    const int m = 1, emin = 0;
+/* ScalarCodec's exact round to nearest even of the magnitude sig * 2^exp2 (sig > 0) to a format
+ * with m mantissa bits and minimum exponent emin: the magnitude code (exponent field << m,
+ * plus the rounded mantissa), before any saturation or NaN check. */
+static inline int64_t lb_cpu_mx_rne_magnitude(int64_t sig, int exp2, int m, int emin) {
     int valueExp = (63 - lb_cpu_mx_clz64((uint64_t) sig)) + exp2;
     int quantumExp = (valueExp > emin ? valueExp : emin) - m;
     int shift = exp2 - quantumExp;
@@ -154,7 +137,19 @@ static inline unsigned lb_cpu_mx_e2m1_encode(uint32_t bits, int scaleExp) {
         }
     }
     if (roundUp) n++;
-    int64_t magnitude = ((int64_t) (quantumExp + m - emin) << m) + n;
+    return ((int64_t) (quantumExp + m - emin) << m) + n;
+}
+
+/* ScalarCodec.encode(E2M1, x, scaleExp, saturate = true, RNE): the code of x * 2^-scaleExp. */
+static inline unsigned lb_cpu_mx_e2m1_encode(uint32_t bits, int scaleExp) {
+    unsigned sign = (bits >> 31) ? 8u : 0u;
+    int biasedExp = (int) ((bits >> 23) & 0xFF);
+    uint32_t fraction = bits & 0x7FFFFFu;
+    if (biasedExp == 0xFF) return fraction != 0 ? 7u : (sign | 7u); /* NaN: positive max; Inf: saturate */
+    if (((uint32_t) biasedExp | fraction) == 0) return sign;
+    int64_t sig = biasedExp == 0 ? (int64_t) fraction : (int64_t) (fraction | 0x800000u);
+    int exp2 = (biasedExp == 0 ? -149 : biasedExp - 150) - scaleExp;
+    int64_t magnitude = lb_cpu_mx_rne_magnitude(sig, exp2, 1, 0);
     if (magnitude > 7) return sign | 7u;
     return sign | (unsigned) magnitude;
 }
@@ -169,33 +164,7 @@ static inline unsigned lb_cpu_mx_ue_encode(uint32_t bits, int bias, unsigned max
     if (((uint32_t) biasedExp | fraction) == 0) return 0;
     int64_t sig = biasedExp == 0 ? (int64_t) fraction : (int64_t) (fraction | 0x800000u);
     int exp2 = biasedExp == 0 ? -149 : biasedExp - 150;
-    const int m = 3;
-    int emin = 1 - bias;
-    int valueExp = (63 - lb_cpu_mx_clz64((uint64_t) sig)) + exp2;
-    int quantumExp = (valueExp > emin ? valueExp : emin) - m;
-    int shift = exp2 - quantumExp;
-    int64_t n;
-    int roundUp = 0;
-    if (shift >= 0) {
-        n = sig << (shift < 38 ? shift : 38);
-    } else {
-        int drop = -shift;
-        int64_t floorN = drop >= 63 ? 0 : sig >> drop;
-        int64_t rest = drop >= 63 ? sig : sig & (((int64_t) 1 << drop) - 1);
-        n = floorN;
-        if (rest != 0) {
-            int cmp;
-            if (drop - 1 >= 63) {
-                cmp = -1;
-            } else {
-                int64_t half = (int64_t) 1 << (drop - 1);
-                cmp = rest < half ? -1 : (rest == half ? 0 : 1);
-            }
-            roundUp = cmp > 0 || (cmp == 0 && (floorN & 1) == 1);
-        }
-    }
-    if (roundUp) n++;
-    int64_t magnitude = ((int64_t) (quantumExp + m - emin) << m) + n;
+    int64_t magnitude = lb_cpu_mx_rne_magnitude(sig, exp2, 3, 1 - bias);
     if (magnitude > (int64_t) maxMag) return nanCode;
     return (unsigned) magnitude;
 }
@@ -912,7 +881,7 @@ LB_CPU_MX_AVX static inline uint32_t lb_cpu_mx_abs_max_avx2(const float* x, long
 static inline int lb_cpu_mxfp4_packed(const float* x, int cols, int row0, int row1, int blockSize,
                                       int mode, unsigned char* scales, unsigned char* packed) {
     if (blockSize < 1 || blockSize > 1024 || mode < 0 || mode > 3 || cols < 0 || row0 < 0 || row1 < row0) return 1;
-    if (!lb_cpu_mx_has_avx2_fma()) return 1;
+    if (!lb_cpu_has_avx2_fma()) return 1;
     if (cols == 0 || row0 == row1) return 0;
     lb_cpu_mx_mx_rows_avx2(x, cols, row0, row1, blockSize, mode, scales, packed);
     return 0;
@@ -926,7 +895,7 @@ static inline int lb_cpu_scaled_packed(const float* x, int cols, int row0, int r
     if ((scaleFormat != 0 && scaleFormat != 1) || cols < 0 || row0 < 0 || row1 < row0) return 1;
     if (!(encT > 0.0f && encT <= lb_cpu_mx_bitsf(0x7F7FFFFFu))) return 1;
     if (!(decT > 0.0f && decT <= lb_cpu_mx_bitsf(0x7F7FFFFFu))) return 1;
-    if (!lb_cpu_mx_has_avx2_fma()) return 1;
+    if (!lb_cpu_has_avx2_fma()) return 1;
     if (cols == 0 || row0 == row1) return 0;
     lb_cpu_mx_scaled_params P;
     lb_cpu_mx_scaled_init(&P, scaleFormat, encT, decT);
@@ -939,7 +908,7 @@ static inline int lb_cpu_scaled_packed(const float* x, int cols, int row0, int r
  * empty range). */
 static inline float lb_cpu_abs_max(const float* x, long long from, long long to) {
     if (to <= from) return 0.0f;
-    if (lb_cpu_mx_has_avx2_fma()) return lb_cpu_mx_bitsf(lb_cpu_mx_abs_max_avx2(x, from, to));
+    if (lb_cpu_has_avx2_fma()) return lb_cpu_mx_bitsf(lb_cpu_mx_abs_max_avx2(x, from, to));
     uint32_t m = 0;
     for (long long i = from; i < to; i++) {
         uint32_t a = lb_cpu_mx_fbits(x[i]) & 0x7FFFFFFFu;
