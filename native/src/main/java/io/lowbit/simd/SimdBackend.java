@@ -10,9 +10,9 @@ import io.lowbit.backend.RandomKernels;
 
 /**
  * The best Java CPU backend (vector, else scalar) with C++ AVX2 kernels, through JNI, where
- * they beat the Java Vector API: the Hadamard transform (1.2-1.35x faster than the vector
- * kernel for n >= 2^11 on a Zen 4, benchmarks/RESULTS-hadamard.md) and the packed FP4
- * quantizers of {@code Quantizer.quantize} (MXFP4, NVFP4/UE5M3 1x16, round to nearest even).
+ * they beat the Java Vector API (benchmarks/RESULTS-hadamard.md, RESULTS-mx.md): the Hadamard
+ * transform and the packed FP4 quantizers of {@code Quantizer.quantize} (MXFP4, NVFP4/UE5M3
+ * 1x16, round to nearest even).
  * Every other kernel, and every case those decline, is the Java one.
  */
 final class SimdBackend implements Backend {
