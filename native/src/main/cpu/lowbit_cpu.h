@@ -1,7 +1,8 @@
 /* lowbit CPU SIMD kernels: the one translation unit JavaCPP compiles (with g++) into
  * libjnilowbitsimd.so. Built without -mavx2: each SIMD function carries
- * __attribute__((target("avx2,fma"))) and runs only after lb_cpu_simd_supported() said yes,
- * so the library loads on any x86-64 and declines (returns 1) where AVX2/FMA are missing.
+ * __attribute__((target("avx2,fma"))) (or "avx512f" too) and runs only after the CPU check of
+ * lowbit_cpu_features.h said yes, so the library loads on any x86-64 and declines (returns 1)
+ * where AVX2/FMA are missing.
  * Every kernel computes the bits of the scalar Java reference (docs/numerics-contract.md);
  * the flags forbid FMA contraction (-ffp-contract=off). */
 #ifndef LOWBIT_CPU_H
@@ -12,7 +13,10 @@
 #include "lowbit_cpu_hadamard.h"
 #include "lowbit_cpu_mx.h"
 
-static inline int lb_cpu_simd_supported(void) { return lb_cpu_has_avx2_fma(); }
+static inline int lb_cpu_simd_supported(void) { return lb_cpu_detected_level() >= LB_CPU_LEVEL_AVX2; }
+
+/* The LB_CPU_LEVEL_* the kernels use now: the CPU's, or less after lb_cpu_set_simd_level. */
+static inline int lb_cpu_simd_level(void) { return lb_cpu_level(); }
 
 /* Contract 6 on blocks [offset/n, offset/n + blocks) of src, written to dst (which may be src).
  * Out of place, each chunk is copied and then transformed while it is still in cache, so the

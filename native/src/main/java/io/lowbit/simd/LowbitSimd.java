@@ -21,6 +21,12 @@ final class LowbitSimd {
     /** 1 when this CPU has what the kernels need (AVX2 and FMA), else 0. */
     static native int lb_cpu_simd_supported();
 
+    /** Instruction sets the kernels use now: 0 none, 1 AVX2 + FMA, 2 AVX-512F as well (where they have such a path). */
+    static native int lb_cpu_simd_level();
+
+    /** Caps {@link #lb_cpu_simd_level} at {@code level} (never above the CPU's); returns the level now in use. */
+    static native int lb_cpu_set_simd_level(int level);
+
     /** Blocks [offset/n, offset/n + blocks) of src into dst (which may be src), contract 6. */
     @CriticalRegion
     static native int lb_cpu_hadamard_copy(float[] src, float[] dst, long offset, long blocks, int n,

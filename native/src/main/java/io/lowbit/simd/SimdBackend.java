@@ -12,7 +12,7 @@ import io.lowbit.backend.RandomKernels;
  * The best Java CPU backend (vector, else scalar) with C++ AVX2 kernels, through JNI, where
  * they beat the Java Vector API (benchmarks/RESULTS-hadamard.md, RESULTS-mx.md): the Hadamard
  * transform and the packed FP4 quantizers of {@code Quantizer.quantize} (MXFP4, NVFP4/UE5M3
- * 1x16, round to nearest even).
+ * 1x16, round to nearest even; the NVFP4/UE5M3 one also in AVX-512 where the CPU has it).
  * Every other kernel, and every case those decline, is the Java one.
  */
 final class SimdBackend implements Backend {
@@ -30,7 +30,8 @@ final class SimdBackend implements Backend {
 
     @Override
     public String description() {
-        return "C++ AVX2 kernels (Hadamard, packed FP4 quantization) over the " + base.name() + " backend";
+        return "C++ " + SimdLibrary.instructionSets() + " kernels (Hadamard, packed FP4 quantization) over the "
+                + base.name() + " backend";
     }
 
     @Override public CastKernels casts() { return base.casts(); }

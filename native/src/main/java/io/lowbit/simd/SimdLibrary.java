@@ -5,7 +5,8 @@ import org.bytedeco.javacpp.Loader;
 /**
  * Loads {@code libjnilowbitsimd.so} once and remembers why it could not be used. The library
  * is in the jar only when a C++ compiler was on the PATH at build time; it is usable only on
- * an x86-64 CPU with AVX2 and FMA.
+ * an x86-64 CPU with AVX2 and FMA, and uses AVX-512 where it has such a path and the CPU has it
+ * ({@code -Dlowbit.simd.avx512=false} turns that off).
  */
 final class SimdLibrary {
     static final String NAME = "jnilowbitsimd";
@@ -33,6 +34,16 @@ final class SimdLibrary {
         } catch (Throwable t) {   // UnsatisfiedLinkError, a broken extraction... never fatal
             return "native CPU library failed to load: " + t;
         }
-        return LowbitSimd.lb_cpu_simd_supported() == 1 ? null : "this CPU lacks AVX2 or FMA";
+        if (LowbitSimd.lb_cpu_simd_supported() != 1) return "this CPU lacks AVX2 or FMA";
+        // -Dlowbit.simd.avx512=false keeps the kernels on their AVX2 paths (to compare them)
+        if (!Boolean.parseBoolean(System.getProperty("lowbit.simd.avx512", "true"))) {
+            LowbitSimd.lb_cpu_set_simd_level(1);
+        }
+        return null;
+    }
+
+    /** "AVX2", or "AVX2 + AVX-512" where the kernels use AVX-512 paths too; call only once loaded. */
+    static String instructionSets() {
+        return LowbitSimd.lb_cpu_simd_level() >= 2 ? "AVX2 + AVX-512" : "AVX2";
     }
 }

@@ -21,8 +21,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The simd backend's C++ kernels against the scalar reference, bit for bit: every Hadamard
  * size and option, in place and out of place; MXFP4 packed quantization in every scale mode
  * and block size; NVFP4/UE5M3 1x16 packed quantization; awkward values (zeros, subnormals,
- * huge values, NaN, Inf, ties) in every case, on tensors large enough to be split over threads. Skips only when the
- * build made no library (no g++, or -Dlowbit.simd=false) or the CPU lacks AVX2/FMA.
+ * huge values, NaN, Inf, ties) in every case, on tensors large enough to be split over threads;
+ * the scaled quantizer on each instruction-set path the CPU has (AVX2, and AVX-512 where present:
+ * without it only the AVX2 path is checked). Skips only when the build made no library (no g++,
+ * or -Dlowbit.simd=false) or the CPU lacks AVX2/FMA.
  */
 class SimdBackendTest {
     private static Backend simd;
@@ -118,7 +120,9 @@ class SimdBackendTest {
     @Test
     void mxfp4PackedMatchesReferenceInEveryModeAndBlockSize() {
         SplittableRandom r = new SplittableRandom(12);
-        int[][] shapes = {{3, 96}, {5, 33}, {1, 1}, {2, 7}, {7, 1025}, {64, 2048}};
+        // 2x617: 38 blocks + 9 (the AVX-512 row's 16-block steps, then the AVX2 row's 8-, 2- and
+        // 1-block steps and a short block); 64x2048 is split over threads
+        int[][] shapes = {{3, 96}, {5, 33}, {1, 1}, {2, 7}, {2, 617}, {7, 1025}, {64, 2048}};
         for (int blockSize : new int[] {32, 16, 8, 64, 1024, 7, 1, 3}) {
             for (ScaleMode mode : ScaleMode.values()) {
                 for (int[] shape : shapes) {
@@ -173,7 +177,9 @@ class SimdBackendTest {
     @Test
     void scaledPackedMatchesReference() {
         SplittableRandom r = new SplittableRandom(15);
-        int[][] shapes = {{3, 96}, {5, 33}, {1, 1}, {2, 7}, {7, 1025}, {64, 2048}};
+        // 2x617: 38 blocks + 9 (the AVX-512 row's 16-block steps, then the AVX2 row's 8-, 2- and
+        // 1-block steps and a short block); 64x2048 is split over threads
+        int[][] shapes = {{3, 96}, {5, 33}, {1, 1}, {2, 7}, {2, 617}, {7, 1025}, {64, 2048}};
         for (ElementFormat sf : new ElementFormat[] {ElementFormat.UE4M3, ElementFormat.UE5M3}) {
             for (int[] shape : shapes) {
                 float[] x = awkward(r, shape[0] * shape[1]);
@@ -183,6 +189,16 @@ class SimdBackendTest {
                 checkScaled(sf, x, shape[0], shape[1]);
             }
         }
+    }
+
+    /** Large enough (2^21 elements a thread) for the non-temporal stores of the packed bytes. */
+    @Test
+    void scaledPackedLargeTensor() {
+        SplittableRandom r = new SplittableRandom(18);
+        float[] x = new float[1024 * 4096];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * Math.scalb(1.0, r.nextInt(-4, 4)));
+        checkScaled(ElementFormat.UE4M3, x, 1024, 4096);
+        checkScaled(ElementFormat.UE5M3, x, 1024, 4096);
     }
 
     @Test
@@ -203,7 +219,20 @@ class SimdBackendTest {
         }
     }
 
+    /** Each scaled check runs on every instruction-set path this CPU has (AVX2, AVX-512). */
     static void checkScaled(ElementFormat sf, float[] x, int rows, int cols) {
+        int top = LowbitSimd.lb_cpu_simd_level();
+        try {
+            for (int level = 1; level <= top; level++) {
+                assertEquals(level, LowbitSimd.lb_cpu_set_simd_level(level));
+                checkScaledOnce(sf, x, rows, cols, "level " + level);
+            }
+        } finally {
+            LowbitSimd.lb_cpu_set_simd_level(top);
+        }
+    }
+
+    static void checkScaledOnce(ElementFormat sf, float[] x, int rows, int cols, String level) {
         MxKernels ref = REF.mx(), fast = simd.mx();
         int scaleCount = rows * ((cols + 15) / 16);
         int packedCount = rows * ((cols + 1) / 2);
@@ -212,7 +241,7 @@ class SimdBackendTest {
         ref.quantizeScaledPacked(sf, false, null, x, rows, cols, wantScales, wantPacked, wantT);
         byte[] gotScales = new byte[scaleCount], gotPacked = new byte[packedCount];
         fast.quantizeScaledPacked(sf, false, null, x, rows, cols, gotScales, gotPacked, gotT);
-        String what = sf + " " + rows + "x" + cols;
+        String what = sf + " " + rows + "x" + cols + " (" + level + ")";
         assertEquals(Float.floatToRawIntBits(wantT[0]), Float.floatToRawIntBits(gotT[0]), what + ": decT");
         assertArrayEquals(wantScales, gotScales, what + ": scales");
         assertArrayEquals(wantPacked, gotPacked, what + ": packed codes");
@@ -222,6 +251,7 @@ class SimdBackendTest {
     void backendIsChosenForCpuAndDescribesItself() {
         assertEquals("simd", simd.name());
         assertTrue(simd.description().contains("AVX2"), simd.description());
+        assertEquals(LowbitSimd.lb_cpu_simd_level() >= 2, simd.description().contains("AVX-512"), simd.description());
         assertEquals("simd", Backends.byName("cpu").name());
     }
 }
