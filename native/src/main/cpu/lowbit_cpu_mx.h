@@ -1,6 +1,7 @@
 /* MXFP4 (contract section 4, E2M1 elements, E8M0 scales) and scaled NVFP4 / UE5M3 1x16
- * (contract section 5) packed quantization with AVX2 + FMA, bit for bit equal to the Java
- * reference (io.lowbit.backend.scalar.ScalarMx / ScalarCodec) for round to nearest even.
+ * (contract section 5) packed quantization with AVX2 + FMA (the scaled rows also with AVX-512F
+ * where the CPU has it), bit for bit equal to the Java reference
+ * (io.lowbit.backend.scalar.ScalarMx / ScalarCodec) for round to nearest even.
  *
  * Element code, MX (the proof of VectorMx.encodeE2M1): with v = |x| * 2^-e exactly, the E2M1
  * magnitude code is min(rint(2v), 2 + rint(v), 4 + rint(v/2), 7). Each rint is ONE fused
@@ -39,9 +40,10 @@
  * 2^21 elements writes its packed bytes with non-temporal stores (16-byte aligned rows) and
  * ends with an sfence.
  *
- * Cost (Zen 4 class EPYC, 2.6 GHz, data in L2): ~0.7 cycles per element for MXFP4 block 32 and
- * NVFP4, ~0.1 for abs_max; 64 MiB of float32 with two threads (one row half each) takes about
- * 2.6 ms for either quantizer and 1.9 ms for abs_max when the machine's memory is quiet. */
+ * Cost (session 6's Zen 5 EPYC, one thread, data in L2, per 64 MiB of float32): NVFP4 rows
+ * 3.9 ms with AVX2, 2.3 ms with AVX-512; with two threads from memory the NVFP4 quantize pass
+ * takes about 1.5 ms and abs_max about 1.5 ms (both near the read bandwidth), MXFP4 about 2.2 ms
+ * (benchmarks/RESULTS-mx.md, "Session 6"). */
 #ifndef LOWBIT_CPU_MX_H
 #define LOWBIT_CPU_MX_H
 

@@ -30,8 +30,8 @@ final class SimdBackend implements Backend {
 
     @Override
     public String description() {
-        return "C++ " + SimdLibrary.instructionSets() + " kernels (Hadamard, packed FP4 quantization) over the "
-                + base.name() + " backend";
+        return "C++ AVX2 kernels (Hadamard, packed FP4 quantization" + (SimdLibrary.usesAvx512() ? "; AVX-512 for NVFP4/UE5M3" : "")
+                + ") over the " + base.name() + " backend";
     }
 
     @Override public CastKernels casts() { return base.casts(); }

@@ -42,8 +42,8 @@ final class SimdLibrary {
         return null;
     }
 
-    /** "AVX2", or "AVX2 + AVX-512" where the kernels use AVX-512 paths too; call only once loaded. */
-    static String instructionSets() {
-        return LowbitSimd.lb_cpu_simd_level() >= 2 ? "AVX2 + AVX-512" : "AVX2";
+    /** Whether the kernels take their AVX-512 paths here; call only once loaded. */
+    static boolean usesAvx512() {
+        return LowbitSimd.lb_cpu_simd_level() >= 2;
     }
 }
