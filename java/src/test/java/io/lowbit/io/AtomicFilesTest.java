@@ -18,6 +18,11 @@ class AtomicFilesTest {
     @TempDir
     Path dir;
 
+    private static void assumePosix() {
+        Assumptions.assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
+                "POSIX permissions are not supported on this file system");
+    }
+
     @Test
     void writesWholeFilesAndLeavesNoTemporaryFile() throws IOException {
         Path f = dir.resolve("sub/out.bin");
@@ -32,8 +37,7 @@ class AtomicFilesTest {
     /** A temporary file is owner-only (0600); the written file must not be. */
     @Test
     void newFilesGetThePermissionsOfAPlainWrite() throws IOException {
-        Assumptions.assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
-                "POSIX permissions are not supported on this file system");
+        assumePosix();
         Path plain = dir.resolve("plain.bin");
         Files.write(plain, new byte[] {1});
         Path atomic = dir.resolve("atomic.bin");
@@ -43,8 +47,7 @@ class AtomicFilesTest {
 
     @Test
     void replacingAFileKeepsItsPermissions() throws IOException {
-        Assumptions.assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
-                "POSIX permissions are not supported on this file system");
+        assumePosix();
         Path f = dir.resolve("keep.bin");
         Files.write(f, new byte[] {1});
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r-----"));
