@@ -49,6 +49,7 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lowbit_cpu_features.h"
@@ -963,6 +964,162 @@ LB_CPU_MX_AVX static inline uint32_t lb_cpu_mx_abs_max_avx2(const float* x, long
     return m;
 }
 
+/* ------------------------------------------------------------------ MX columns (axis 0) */
+
+/* Sets the nibble of element c of a row (the other nibble kept): for redoing single columns. */
+static inline void lb_cpu_mx_set_nibble(unsigned char* rowPacked, long long c, unsigned code) {
+    unsigned char* p = rowPacked + (c >> 1);
+    *p = (unsigned char) ((c & 1) ? ((*p & 0x0Fu) | (code << 4)) : ((*p & 0xF0u) | code));
+}
+
+/* One axis-0 MX block by the reference: column c, rows r0 .. r1 (scale to *scale). */
+static inline void lb_cpu_mx_mx_colblock_scalar(const float* x, int cols, int r0, int r1, int c, int mode,
+                                                unsigned char* scale, unsigned char* packed, long long rowBytes) {
+    uint32_t amax = 0;
+    for (int r = r0; r < r1; r++) {
+        uint32_t a = lb_cpu_mx_fbits(x[(long long) r * cols + c]) & 0x7FFFFFFFu;
+        if (a > amax) amax = a;
+    }
+    int e = lb_cpu_mx_scale_exp(mode, amax);
+    *scale = (unsigned char) (e == LB_CPU_MX_NAN_SCALE ? 0xFF : e + 127);
+    for (int r = r0; r < r1; r++) {
+        unsigned code = e == LB_CPU_MX_NAN_SCALE ? 0u : lb_cpu_mx_e2m1_encode(lb_cpu_mx_fbits(x[(long long) r * cols + c]), e);
+        lb_cpu_mx_set_nibble(packed + (long long) r * rowBytes, c, code);
+    }
+}
+
+/* Scratch of the column kernel, per column: the strip's amax, the three FMA constants, and
+ * whether the column's block takes the scalar path. */
+typedef struct {
+    uint32_t* amax;
+    float* tw;
+    float* on;
+    float* hf;
+    unsigned char* slow;
+} lb_cpu_mx_col_scratch;
+
+/* MXFP4 axis 0, strips [strip0, strip1) of bs rows (the last may be shorter): the elements of a
+ * block lie down a column, so a strip is read row by row (contiguous, as the rows kernel reads):
+ * pass A takes every column's amax, pass B turns each amax into the scale byte and the FMA
+ * constants, eight columns at a time (lb_cpu_mx_mx_fast_consts is lane-wise), pass C encodes
+ * the strip's rows 32 columns at a time with per-column constants (the strip is still in L2).
+ * Columns past the last multiple of 32, and blocks with NaN/Inf amax or e < -126, take the
+ * scalar port. A zero column has scale 0 (e = -127) and any constants (its products are 0). */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_mx_cols_avx2(const float* x, int rows, int cols, int strip0, int strip1,
+                                                        int bs, int mode, unsigned char* scales, unsigned char* packed,
+                                                        const lb_cpu_mx_col_scratch* W) {
+    const __m256i absMask = LB_CPU_MX_K(0x7FFFFFFF);
+    const __m256i addv = _mm256_set1_epi32((int) lb_cpu_mx_mode_addend(mode));
+    const long long rowBytes = ((long long) cols + 1) / 2;
+    const int c32 = cols & ~31;
+    for (int s = strip0; s < strip1; s++) {
+        int r0 = s * bs, r1 = r0 + bs < rows ? r0 + bs : rows;
+        unsigned char* ss = scales + (long long) s * cols;
+        /* pass A */
+        for (int c = 0; c < c32; c += 8) _mm256_storeu_si256((__m256i*) (W->amax + c), _mm256_setzero_si256());
+        for (int r = r0; r < r1; r++) {
+            const float* xr = x + (long long) r * cols;
+            for (int c = 0; c < c32; c += 8) {
+                __m256i m = _mm256_loadu_si256((const __m256i*) (W->amax + c));
+                m = _mm256_max_epi32(m, _mm256_and_si256(lb_cpu_mx_load(xr + c), absMask));
+                _mm256_storeu_si256((__m256i*) (W->amax + c), m);
+            }
+        }
+        /* pass B */
+        for (int c = 0; c < c32; c += 8) {
+            __m256i m = _mm256_loadu_si256((const __m256i*) (W->amax + c));
+            __m256i te = _mm256_srli_epi32(_mm256_add_epi32(m, addv), 23);
+            __m256i t3 = _mm256_sub_epi32(te, LB_CPU_MX_K(3));
+            __m256i ok = _mm256_cmpeq_epi32(_mm256_min_epu32(t3, LB_CPU_MX_K(251)), t3);   /* te in 3..254 */
+            __m256i zero = _mm256_cmpeq_epi32(m, _mm256_setzero_si256());
+            __m256 tw, on, hf;
+            lb_cpu_mx_mx_fast_consts(m, addv, &tw, &on, &hf);
+            __m256 okf = _mm256_castsi256_ps(ok);
+            _mm256_storeu_ps(W->tw + c, _mm256_blendv_ps(LB_CPU_MX_KF(2.0f), tw, okf));
+            _mm256_storeu_ps(W->on + c, _mm256_blendv_ps(LB_CPU_MX_KF(1.0f), on, okf));
+            _mm256_storeu_ps(W->hf + c, _mm256_blendv_ps(LB_CPU_MX_KF(0.5f), hf, okf));
+            uint32_t sc[8];
+            _mm256_storeu_si256((__m256i*) sc, _mm256_and_si256(_mm256_sub_epi32(te, LB_CPU_MX_K(2)), ok));
+            int okBits = _mm256_movemask_ps(okf), zeroBits = _mm256_movemask_ps(_mm256_castsi256_ps(zero));
+            for (int j = 0; j < 8; j++) {
+                ss[c + j] = (unsigned char) sc[j];                        /* 0 for a zero column: e = -127 */
+                W->slow[c + j] = (unsigned char) !(((okBits | zeroBits) >> j) & 1);
+            }
+        }
+        /* pass C */
+        for (int r = r0; r < r1; r++) {
+            const float* xr = x + (long long) r * cols;
+            unsigned char* pr = packed + (long long) r * rowBytes;
+            for (int c = 0; c < c32; c += 32) {
+                __m256i x0 = lb_cpu_mx_load(xr + c), x1 = lb_cpu_mx_load(xr + c + 8);
+                __m256i x2 = lb_cpu_mx_load(xr + c + 16), x3 = lb_cpu_mx_load(xr + c + 24);
+#define LB_CPU_MX_COL(k, xk) lb_cpu_mx_mx_r(_mm256_and_si256(xk, absMask), _mm256_loadu_ps(W->tw + c + 8 * (k)), \
+                                            _mm256_loadu_ps(W->on + c + 8 * (k)), _mm256_loadu_ps(W->hf + c + 8 * (k)))
+                __m256i q0 = LB_CPU_MX_COL(0, x0), q1 = LB_CPU_MX_COL(1, x1);
+                __m256i q2 = LB_CPU_MX_COL(2, x2), q3 = LB_CPU_MX_COL(3, x3);
+#undef LB_CPU_MX_COL
+                _mm_storeu_si128((__m128i*) (pr + c / 2), lb_cpu_mx_pack32(q0, q1, q2, q3, x0, x1, x2, x3));
+            }
+        }
+        for (int c = 0; c < c32; c++) {
+            if (W->slow[c]) lb_cpu_mx_mx_colblock_scalar(x, cols, r0, r1, c, mode, ss + c, packed, rowBytes);
+        }
+        for (int c = c32; c < cols; c++) lb_cpu_mx_mx_colblock_scalar(x, cols, r0, r1, c, mode, ss + c, packed, rowBytes);
+        if (cols & 1) {   /* the last byte of a row has high nibble 0 (contract 4.4) */
+            for (int r = r0; r < r1; r++) packed[(long long) r * rowBytes + rowBytes - 1] &= 0x0F;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ scaled 16x16 tiles */
+
+/* Rows [row0, row1) (multiples of 16) with cols a multiple of 16: one scale per 16x16 tile,
+ * written to each of its 16 rows' entries (the reference's layout, [rows, cols/16]). Per strip
+ * of 16 rows: the tiles' amaxes (vertical maxes of eight lanes, then one horizontal max per
+ * tile), step 3 per tile by lb_cpu_mx_scaled_code, then the rows encoded with the tiles' encB as
+ * the 1x16 rows are. tileMax: scratch of 8 * cols/16 words; codes: cols/16 bytes. */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_scaled_tiles_avx2(const float* x, int cols, int row0, int row1,
+                                                             const lb_cpu_mx_scaled_params* P, unsigned char* scales,
+                                                             unsigned char* packed, uint32_t* tileMax,
+                                                             unsigned char* codes) {
+    const __m256i absMask = LB_CPU_MX_K(0x7FFFFFFF);
+    const int nb = cols / 16;
+    const long long rowBytes = cols / 2;
+    for (int r0 = row0; r0 < row1; r0 += 16) {
+        for (int b = 0; b < nb; b++) _mm256_storeu_si256((__m256i*) (tileMax + 8 * b), _mm256_setzero_si256());
+        for (int r = r0; r < r0 + 16; r++) {
+            const float* xr = x + (long long) r * cols;
+            for (int b = 0; b < nb; b++) {
+                __m256i v = _mm256_max_epi32(_mm256_and_si256(lb_cpu_mx_load(xr + 16 * b), absMask),
+                                             _mm256_and_si256(lb_cpu_mx_load(xr + 16 * b + 8), absMask));
+                __m256i* t = (__m256i*) (tileMax + 8 * b);
+                _mm256_storeu_si256(t, _mm256_max_epi32(_mm256_loadu_si256(t), v));
+            }
+        }
+        for (int b = 0; b < nb; b++) {
+            codes[b] = (unsigned char) lb_cpu_mx_scaled_code(P, lb_cpu_mx_hmax(_mm256_loadu_si256((const __m256i*) (tileMax + 8 * b))));
+        }
+        for (int r = r0; r < r0 + 16; r++) {
+            const float* xr = x + (long long) r * cols;
+            unsigned char* pr = packed + (long long) r * rowBytes;
+            memcpy(scales + (long long) r * nb, codes, (size_t) nb);
+            int b = 0;
+            for (; b + 2 <= nb; b += 2) {
+                lb_cpu_mx_nv_group(xr + 16 * b, _mm256_broadcast_ss(&P->encB[codes[b]]),
+                                   _mm256_broadcast_ss(&P->encB[codes[b + 1]]), pr + (long long) b * 8, 0);
+            }
+            if (b < nb) {   /* an odd count: the last tile's 16 elements, 8 bytes */
+                __m256i x0 = lb_cpu_mx_load(xr + 16 * b), x1 = lb_cpu_mx_load(xr + 16 * b + 8);
+                __m256 e0 = _mm256_broadcast_ss(&P->encB[codes[b]]);
+                __m256i z = _mm256_setzero_si256();
+                _mm_storel_epi64((__m128i*) (pr + (long long) b * 8),
+                                 lb_cpu_mx_pack32(lb_cpu_mx_nv_r(_mm256_and_si256(x0, absMask), e0),
+                                                  lb_cpu_mx_nv_r(_mm256_and_si256(x1, absMask), e0), z, z, x0, x1, z, z));
+            }
+        }
+    }
+}
+
 /* ------------------------------------------------------------------ API */
 
 /* MXFP4 (E2M1 elements, E8M0 scales), axis -1, round to nearest even, rows [row0, row1) of
@@ -992,6 +1149,51 @@ static inline int lb_cpu_scaled_packed(const float* x, int cols, int row0, int r
     lb_cpu_mx_scaled_params P;
     lb_cpu_mx_scaled_init(&P, scaleFormat, encT, decT);
     lb_cpu_mx_scaled_rows(x, cols, row0, row1, &P, lb_cpu_level(), scales, packed);
+    return 0;
+}
+
+/* MXFP4 axis 0 (blocks of blockSize rows down each column), RNE: strips [strip0, strip1) of
+ * x[rows, cols] (strip s = rows s*blockSize .. min(rows, (s+1)*blockSize)). scales:
+ * [ceil(rows/blockSize), cols] (the given strips' entries), packed: as lb_cpu_mxfp4_packed (the
+ * strips' rows). 1 = declined (nothing written): no AVX2/FMA, bad arguments, no memory. */
+static inline int lb_cpu_mxfp4_packed_axis0(const float* x, int rows, int cols, int strip0, int strip1, int blockSize,
+                                            int mode, unsigned char* scales, unsigned char* packed) {
+    if (blockSize < 1 || blockSize > 1024 || mode < 0 || mode > 3 || rows < 0 || cols < 0) return 1;
+    if (strip0 < 0 || strip1 < strip0 || (long long) strip1 * blockSize >= (long long) rows + blockSize) return 1;
+    if (!lb_cpu_has_avx2_fma()) return 1;
+    if (cols == 0 || strip0 == strip1) return 0;
+    size_t n = (size_t) cols + 8;
+    void* mem = malloc(n * (3 * sizeof(float) + sizeof(uint32_t) + 1));
+    if (mem == NULL) return 1;
+    lb_cpu_mx_col_scratch W;
+    W.amax = (uint32_t*) mem;
+    W.tw = (float*) (W.amax + n);
+    W.on = W.tw + n;
+    W.hf = W.on + n;
+    W.slow = (unsigned char*) (W.hf + n);
+    lb_cpu_mx_mx_cols_avx2(x, rows, cols, strip0, strip1, blockSize, mode, scales, packed, &W);
+    free(mem);
+    return 0;
+}
+
+/* Scaled 16x16 tiles, RNE, a finite tensor (encT, decT as lb_cpu_scaled_packed): rows [row0, row1),
+ * both multiples of 16, cols a multiple of 16; scales [rows, cols/16]. 1 = declined (nothing written). */
+static inline int lb_cpu_scaled_packed_tiles(const float* x, int cols, int row0, int row1, int scaleFormat,
+                                             float encT, float decT, unsigned char* scales, unsigned char* packed) {
+    if ((scaleFormat != 0 && scaleFormat != 1) || cols < 0 || cols % 16 != 0) return 1;
+    if (row0 < 0 || row1 < row0 || row0 % 16 != 0 || row1 % 16 != 0) return 1;
+    if (!(encT > 0.0f && encT <= lb_cpu_mx_bitsf(0x7F7FFFFFu))) return 1;
+    if (!(decT > 0.0f && decT <= lb_cpu_mx_bitsf(0x7F7FFFFFu))) return 1;
+    if (!lb_cpu_has_avx2_fma()) return 1;
+    if (cols == 0 || row0 == row1) return 0;
+    int nb = cols / 16;
+    void* mem = malloc((size_t) nb * (8 * sizeof(uint32_t) + 1));
+    if (mem == NULL) return 1;
+    lb_cpu_mx_scaled_params P;
+    lb_cpu_mx_scaled_init(&P, scaleFormat, encT, decT);
+    lb_cpu_mx_scaled_tiles_avx2(x, cols, row0, row1, &P, scales, packed, (uint32_t*) mem,
+                                (unsigned char*) mem + (size_t) nb * 8 * sizeof(uint32_t));
+    free(mem);
     return 0;
 }
 

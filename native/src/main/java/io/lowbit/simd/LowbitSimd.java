@@ -43,6 +43,18 @@ final class LowbitSimd {
                                            float encT, float decT,
                                            @Cast("unsigned char*") byte[] scales, @Cast("unsigned char*") byte[] packed);
 
+    /** MXFP4, axis 0, round to nearest even, strips [strip0, strip1) of blockSize rows; 1 = declined. */
+    @CriticalRegion
+    static native int lb_cpu_mxfp4_packed_axis0(float[] x, int rows, int cols, int strip0, int strip1, int blockSize,
+                                                int mode, @Cast("unsigned char*") byte[] scales,
+                                                @Cast("unsigned char*") byte[] packed);
+
+    /** Contract 5 with 16x16 tiles, round to nearest even, a finite tensor, rows [row0, row1) (multiples of 16). */
+    @CriticalRegion
+    static native int lb_cpu_scaled_packed_tiles(float[] x, int cols, int row0, int row1, int scaleFormat,
+                                                 float encT, float decT,
+                                                 @Cast("unsigned char*") byte[] scales, @Cast("unsigned char*") byte[] packed);
+
     /** max |x[i]| over [from, to) by the magnitude bits (a NaN anywhere gives a NaN). */
     @CriticalRegion
     static native float lb_cpu_abs_max(float[] x, long from, long to);

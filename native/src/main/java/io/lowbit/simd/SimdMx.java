@@ -8,8 +8,8 @@ import io.lowbit.mx.ScaleMode;
 
 /**
  * MX and scaled quantization with the AVX2 kernels of {@code lowbit_cpu_mx.h} on the path
- * {@code Quantizer.quantize} takes for FP4 (packed codes, round to nearest even, blocks along
- * a row, 1x16 tiles for the scaled formats), the rows split over threads. Everything else,
+ * {@code Quantizer.quantize} takes for FP4 (packed codes, round to nearest even; MXFP4 blocks
+ * along a row or down a column, scaled 1x16 and 16x16 tiles), the rows split over threads. Everything else,
  * and any case a kernel declines, goes to the Java kernels it was built on.
  */
 final class SimdMx implements MxKernels {
@@ -29,6 +29,13 @@ final class SimdMx implements MxKernels {
             done = SimdThreads.run(parts, p -> LowbitSimd.lb_cpu_mxfp4_packed(x, cols,
                     (int) SimdThreads.start(rows, parts, p), (int) SimdThreads.start(rows, parts, p + 1),
                     blockSize, mode.ordinal(), scales, packedCodes) == 0);
+        } else if (axis == 0 && random == null) {
+            // strips of blockSize rows (one block of every column), split over threads
+            int strips = (rows + blockSize - 1) / blockSize;
+            int parts = SimdThreads.parts(strips, (long) blockSize * cols, PARALLEL_MIN);
+            done = SimdThreads.run(parts, p -> LowbitSimd.lb_cpu_mxfp4_packed_axis0(x, rows, cols,
+                    (int) SimdThreads.start(strips, parts, p), (int) SimdThreads.start(strips, parts, p + 1),
+                    blockSize, mode.ordinal(), scales, packedCodes) == 0);
         }
         if (!done) fallback.quantizeMxfp4Packed(blockSize, axis, mode, random, x, rows, cols, scales, packedCodes);
     }
@@ -38,7 +45,7 @@ final class SimdMx implements MxKernels {
                                      float[] x, int rows, int cols, byte[] scales, byte[] packedCodes,
                                      float[] tensorScale) {
         boolean done = false;
-        if (!tile16x16 && random == null) {
+        if (random == null) {
             long n = (long) rows * cols;
             int parts = SimdThreads.parts(n, 1, PARALLEL_MIN);
             float[] partMax = new float[parts];
@@ -53,10 +60,19 @@ final class SimdMx implements MxKernels {
                 float encT = ScalarMx.tensorEncodeScale(scaleFormat, amaxT);
                 float decT = 1f / encT;
                 int sf = scaleFormat == ElementFormat.UE4M3 ? 0 : 1;
-                int rowParts = SimdThreads.parts(rows, cols, PARALLEL_MIN);
-                done = SimdThreads.run(rowParts, p -> LowbitSimd.lb_cpu_scaled_packed(x, cols,
-                        (int) SimdThreads.start(rows, rowParts, p), (int) SimdThreads.start(rows, rowParts, p + 1),
-                        sf, encT, decT, scales, packedCodes) == 0);
+                if (tile16x16) {   // parts of whole tile rows (rows is a multiple of 16: checked by the API)
+                    int tileRows = rows / 16;
+                    int parts16 = SimdThreads.parts(tileRows, 16L * cols, PARALLEL_MIN);
+                    done = SimdThreads.run(parts16, p -> LowbitSimd.lb_cpu_scaled_packed_tiles(x, cols,
+                            16 * (int) SimdThreads.start(tileRows, parts16, p),
+                            16 * (int) SimdThreads.start(tileRows, parts16, p + 1),
+                            sf, encT, decT, scales, packedCodes) == 0);
+                } else {
+                    int rowParts = SimdThreads.parts(rows, cols, PARALLEL_MIN);
+                    done = SimdThreads.run(rowParts, p -> LowbitSimd.lb_cpu_scaled_packed(x, cols,
+                            (int) SimdThreads.start(rows, rowParts, p), (int) SimdThreads.start(rows, rowParts, p + 1),
+                            sf, encT, decT, scales, packedCodes) == 0);
+                }
                 if (done) tensorScale[0] = decT;
             }
         }

@@ -160,14 +160,68 @@ class SimdBackendTest {
         for (ScaleMode mode : ScaleMode.values()) checkMxfp4(x, rows, cols, 32, mode);
     }
 
+    /** MXFP4 axis 0 (blocks down columns): shapes with short last strips, column counts around
+     *  the kernel's 32-column steps (odd ones included), every mode and block size. */
+    @Test
+    void mxfp4Axis0MatchesReference() {
+        SplittableRandom r = new SplittableRandom(19);
+        int[][] shapes = {{96, 3}, {33, 5}, {1, 1}, {7, 2}, {2, 617}, {64, 40}, {45, 77}, {100, 33}, {1025, 7}, {512, 256}};
+        for (int blockSize : new int[] {32, 16, 8, 64, 1024, 7, 1, 3}) {
+            for (ScaleMode mode : ScaleMode.values()) {
+                for (int[] shape : shapes) {
+                    checkMxfp4(awkward(r, shape[0] * shape[1]), shape[0], shape[1], blockSize, mode, 0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void mxfp4Axis0NanInfZeroAndTinyColumns() {
+        int rows = 70, cols = 70;   // 64 vector columns and 6 more, a short last strip
+        float[] x = awkward(new SplittableRandom(20), rows * cols);
+        for (int row = 0; row < rows; row++) {
+            x[row * cols + 2] = 0f;                              // a zero column
+            x[row * cols + 3] = row % 2 == 0 ? -0f : 0f;         // zeros with signs
+            x[row * cols + 4] = 1e-40f * (row + 1);              // subnormal: e < -126
+            x[row * cols + 65] = 0f;
+        }
+        x[5 * cols] = Float.NaN;                                 // column 0, block 0
+        x[40 * cols + 1] = Float.POSITIVE_INFINITY;              // column 1, block 1
+        x[33 * cols + 7] = Float.MAX_VALUE;                      // scale exponent at its top
+        x[2 * cols + 66] = Float.NaN;                            // a column past the vector part
+        for (ScaleMode mode : ScaleMode.values()) checkMxfp4(x, rows, cols, 32, mode, 0);
+    }
+
+    /** Column amaxes just below, at and above powers of two. */
+    @Test
+    void mxfp4Axis0AmaxNearPowersOfTwo() {
+        int rows = 32, cols = 64;
+        float[] x = new float[rows * cols];
+        SplittableRandom r = new SplittableRandom(21);
+        for (int c = 0; c < cols; c++) {
+            float p = (float) Math.scalb(1.0, c - 32);
+            float amax = c % 3 == 0 ? Math.nextDown(p) : c % 3 == 1 ? p : Math.nextUp(p);
+            for (int row = 0; row < rows; row++) x[row * cols + c] = (float) (r.nextDouble() * amax);
+            x[r.nextInt(rows) * cols + c] = amax;
+        }
+        for (ScaleMode mode : ScaleMode.values()) checkMxfp4(x, rows, cols, 32, mode, 0);
+    }
+
     static void checkMxfp4(float[] x, int rows, int cols, int blockSize, ScaleMode mode) {
-        int scaleCount = rows * ((cols + blockSize - 1) / blockSize);
+        checkMxfp4(x, rows, cols, blockSize, mode, -1);
+    }
+
+    /** The output arrays start full of 0x5A, so a byte or nibble the kernel leaves unwritten shows. */
+    static void checkMxfp4(float[] x, int rows, int cols, int blockSize, ScaleMode mode, int axis) {
+        int scaleCount = axis == 0 ? ((rows + blockSize - 1) / blockSize) * cols : rows * ((cols + blockSize - 1) / blockSize);
         int packedCount = rows * ((cols + 1) / 2);
         byte[] wantScales = new byte[scaleCount], wantPacked = new byte[packedCount];
-        REF.mx().quantizeMxfp4Packed(blockSize, -1, mode, null, x, rows, cols, wantScales, wantPacked);
+        REF.mx().quantizeMxfp4Packed(blockSize, axis, mode, null, x, rows, cols, wantScales, wantPacked);
         byte[] gotScales = new byte[scaleCount], gotPacked = new byte[packedCount];
-        simd.mx().quantizeMxfp4Packed(blockSize, -1, mode, null, x, rows, cols, gotScales, gotPacked);
-        String what = "MXFP4 " + rows + "x" + cols + " block " + blockSize + " " + mode;
+        java.util.Arrays.fill(gotScales, (byte) 0x5A);
+        java.util.Arrays.fill(gotPacked, (byte) 0x5A);
+        simd.mx().quantizeMxfp4Packed(blockSize, axis, mode, null, x, rows, cols, gotScales, gotPacked);
+        String what = "MXFP4 " + rows + "x" + cols + " block " + blockSize + " " + mode + " axis " + axis;
         assertArrayEquals(wantScales, gotScales, what + ": scales");
         assertArrayEquals(wantPacked, gotPacked, what + ": packed codes");
     }
@@ -191,6 +245,25 @@ class SimdBackendTest {
         }
     }
 
+    /** 16x16 tiles: odd and even tile counts per row, strips split over threads, both scale formats. */
+    @Test
+    void scaledTilesMatchReference() {
+        SplittableRandom r = new SplittableRandom(22);
+        int[][] shapes = {{16, 16}, {32, 48}, {16, 528}, {48, 16}, {64, 2048}};
+        for (ElementFormat sf : new ElementFormat[] {ElementFormat.UE4M3, ElementFormat.UE5M3}) {
+            for (int[] shape : shapes) {
+                float[] x = awkward(r, shape[0] * shape[1]);
+                checkScaled(sf, true, x, shape[0], shape[1]);
+                for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 3);
+                checkScaled(sf, true, x, shape[0], shape[1]);
+            }
+            checkScaled(sf, true, new float[32 * 32], 32, 32);          // all zero
+            float[] nan = awkward(r, 32 * 32);
+            nan[100] = Float.NaN;
+            checkScaled(sf, true, nan, 32, 32);                          // the Java kernels take it
+        }
+    }
+
     /** Large enough (2^21 elements a thread) for the non-temporal stores of the packed bytes. */
     @Test
     void scaledPackedLargeTensor() {
@@ -199,6 +272,8 @@ class SimdBackendTest {
         for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * Math.scalb(1.0, r.nextInt(-4, 4)));
         checkScaled(ElementFormat.UE4M3, x, 1024, 4096);
         checkScaled(ElementFormat.UE5M3, x, 1024, 4096);
+        checkScaled(ElementFormat.UE4M3, true, x, 1024, 4096);
+        for (ScaleMode mode : ScaleMode.values()) checkMxfp4(x, 1024, 4096, 32, mode, 0);
     }
 
     @Test
@@ -221,27 +296,33 @@ class SimdBackendTest {
 
     /** Each scaled check runs on every instruction-set path this CPU has (AVX2, AVX-512). */
     static void checkScaled(ElementFormat sf, float[] x, int rows, int cols) {
+        checkScaled(sf, false, x, rows, cols);
+    }
+
+    static void checkScaled(ElementFormat sf, boolean tile16x16, float[] x, int rows, int cols) {
         int top = LowbitSimd.lb_cpu_simd_level();
         try {
             for (int level = 1; level <= top; level++) {
                 assertEquals(level, LowbitSimd.lb_cpu_set_simd_level(level));
-                checkScaledOnce(sf, x, rows, cols, "level " + level);
+                checkScaledOnce(sf, tile16x16, x, rows, cols, "level " + level);
             }
         } finally {
             LowbitSimd.lb_cpu_set_simd_level(top);
         }
     }
 
-    static void checkScaledOnce(ElementFormat sf, float[] x, int rows, int cols, String level) {
+    static void checkScaledOnce(ElementFormat sf, boolean tile16x16, float[] x, int rows, int cols, String level) {
         MxKernels ref = REF.mx(), fast = simd.mx();
         int scaleCount = rows * ((cols + 15) / 16);
         int packedCount = rows * ((cols + 1) / 2);
         byte[] wantScales = new byte[scaleCount], wantPacked = new byte[packedCount];
         float[] wantT = new float[1], gotT = new float[1];
-        ref.quantizeScaledPacked(sf, false, null, x, rows, cols, wantScales, wantPacked, wantT);
+        ref.quantizeScaledPacked(sf, tile16x16, null, x, rows, cols, wantScales, wantPacked, wantT);
         byte[] gotScales = new byte[scaleCount], gotPacked = new byte[packedCount];
-        fast.quantizeScaledPacked(sf, false, null, x, rows, cols, gotScales, gotPacked, gotT);
-        String what = sf + " " + rows + "x" + cols + " (" + level + ")";
+        java.util.Arrays.fill(gotScales, (byte) 0x5A);
+        java.util.Arrays.fill(gotPacked, (byte) 0x5A);
+        fast.quantizeScaledPacked(sf, tile16x16, null, x, rows, cols, gotScales, gotPacked, gotT);
+        String what = sf + (tile16x16 ? " 16x16 " : " ") + rows + "x" + cols + " (" + level + ")";
         assertEquals(Float.floatToRawIntBits(wantT[0]), Float.floatToRawIntBits(gotT[0]), what + ": decT");
         assertArrayEquals(wantScales, gotScales, what + ": scales");
         assertArrayEquals(wantPacked, gotPacked, what + ": packed codes");
