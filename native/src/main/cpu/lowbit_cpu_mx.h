@@ -1120,6 +1120,233 @@ LB_CPU_MX_AVX static inline void lb_cpu_mx_scaled_tiles_avx2(const float* x, int
     }
 }
 
+/* ------------------------------------------------------------------ stochastic rounding */
+
+/* Philox4x32-10 on eight counters at once (the Random123 constants, as io.lowbit.backend.scalar
+ * .Philox): the words of elements 4g .. 4g+31 in element order (contract 3: element i is lane
+ * i mod 4 of counter offset + i/4, counter = (low32, high32, stream, 0), key = seed's halves). */
+LB_CPU_MX_AVX static inline void lb_cpu_philox_gen32(uint64_t seed, uint64_t offset, uint32_t stream, uint64_t g,
+                                                     uint32_t* out) {
+    uint32_t lo[8], hi[8];
+    for (int k = 0; k < 8; k++) {
+        uint64_t c = offset + g + (uint64_t) k;   /* unsigned 64-bit: wraps as the reference's long does */
+        lo[k] = (uint32_t) c;
+        hi[k] = (uint32_t) (c >> 32);
+    }
+    __m256i c0 = _mm256_loadu_si256((const __m256i*) lo), c1 = _mm256_loadu_si256((const __m256i*) hi);
+    __m256i c2 = _mm256_set1_epi32((int) stream), c3 = _mm256_setzero_si256();
+    const __m256i m0 = _mm256_set1_epi32((int) 0xD2511F53u), m1 = _mm256_set1_epi32((int) 0xCD9E8D57u);
+    uint32_t k0 = (uint32_t) seed, k1 = (uint32_t) (seed >> 32);
+    for (int round = 0; round < 10; round++) {
+        if (round > 0) {   /* the key is bumped between rounds, not before the first */
+            k0 += 0x9E3779B9u;
+            k1 += 0xBB67AE85u;
+        }
+        /* 32x32 -> 64-bit products: even lanes, then odd lanes moved down */
+        __m256i p0e = _mm256_mul_epu32(c0, m0), p0o = _mm256_mul_epu32(_mm256_srli_epi64(c0, 32), m0);
+        __m256i p1e = _mm256_mul_epu32(c2, m1), p1o = _mm256_mul_epu32(_mm256_srli_epi64(c2, 32), m1);
+        __m256i lo0 = _mm256_blend_epi32(p0e, _mm256_slli_epi64(p0o, 32), 0xAA);
+        __m256i hi0 = _mm256_blend_epi32(_mm256_srli_epi64(p0e, 32), p0o, 0xAA);
+        __m256i lo1 = _mm256_blend_epi32(p1e, _mm256_slli_epi64(p1o, 32), 0xAA);
+        __m256i hi1 = _mm256_blend_epi32(_mm256_srli_epi64(p1e, 32), p1o, 0xAA);
+        __m256i n0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), _mm256_set1_epi32((int) k0));
+        __m256i n2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), _mm256_set1_epi32((int) k1));
+        c0 = n0;
+        c1 = lo1;
+        c2 = n2;
+        c3 = lo0;
+    }
+    /* lane k of c_j is word j of counter k: transpose to element order */
+    __m256i t0 = _mm256_unpacklo_epi32(c0, c1), t1 = _mm256_unpacklo_epi32(c2, c3);
+    __m256i t2 = _mm256_unpackhi_epi32(c0, c1), t3 = _mm256_unpackhi_epi32(c2, c3);
+    __m256i u0 = _mm256_unpacklo_epi64(t0, t1), u1 = _mm256_unpackhi_epi64(t0, t1);   /* counters 0|4, 1|5 */
+    __m256i u2 = _mm256_unpacklo_epi64(t2, t3), u3 = _mm256_unpackhi_epi64(t2, t3);   /* counters 2|6, 3|7 */
+    _mm256_storeu_si256((__m256i*) out, _mm256_permute2x128_si256(u0, u1, 0x20));
+    _mm256_storeu_si256((__m256i*) (out + 8), _mm256_permute2x128_si256(u2, u3, 0x20));
+    _mm256_storeu_si256((__m256i*) (out + 16), _mm256_permute2x128_si256(u0, u1, 0x31));
+    _mm256_storeu_si256((__m256i*) (out + 24), _mm256_permute2x128_si256(u2, u3, 0x31));
+}
+
+/* out[k] = the word of element first + k, k < count. */
+LB_CPU_MX_AVX static inline void lb_cpu_philox_fill(uint64_t seed, uint64_t offset, uint32_t stream, uint64_t first,
+                                                    long long count, uint32_t* out) {
+    uint32_t tmp[32];
+    uint64_t e = first & ~(uint64_t) 3;
+    for (long long k = 0; k < count; e += 32) {
+        int skip = (int) (first + (uint64_t) k - e);
+        long long n = 32 - skip < count - k ? 32 - skip : count - k;
+        if (skip == 0 && n == 32) {
+            lb_cpu_philox_gen32(seed, offset, stream, e >> 2, out + k);
+        } else {
+            lb_cpu_philox_gen32(seed, offset, stream, e >> 2, tmp);
+            memcpy(out + k, tmp + skip, (size_t) n * sizeof(uint32_t));
+        }
+        k += n;
+    }
+}
+
+/* ScalarCodec.encode(E2M1, x, scaleExp, saturate, stochastic, word) for eight finite floats
+ * (bits xb) with their words: value = |x| * 2^-scaleExp = sig * 2^exp2 exactly (sig the 24-bit
+ * significand, or the fraction of a subnormal, whose log2 comes from its exact int->float
+ * conversion); quantum 2^qe with qe = max(floor(log2 value), 0) - 1; n = floor(value / 2^qe);
+ * F = the dropped bits as a 32-bit fraction (contract 2.4, exact); n + 1 when word < F
+ * (unsigned); magnitude ((qe + 1) << 1) + n saturated at 7 (also for value >= 8); zero keeps its
+ * sign. Returns codes 0..15 in 32-bit lanes. */
+LB_CPU_MX_AVX static inline __m256i lb_cpu_mx_e2m1_sr8(__m256i xb, __m256i scaleExp, __m256i words) {
+    const __m256i one = LB_CPU_MX_K(1);
+    __m256i bexp = _mm256_and_si256(_mm256_srli_epi32(xb, 23), LB_CPU_MX_K(0xFF));
+    __m256i frac = _mm256_and_si256(xb, LB_CPU_MX_K(0x7FFFFF));
+    __m256i isSub = _mm256_cmpeq_epi32(bexp, _mm256_setzero_si256());
+    __m256i sig = _mm256_blendv_epi8(_mm256_or_si256(frac, LB_CPU_MX_K(0x800000)), frac, isSub);
+    __m256i exp2 = _mm256_sub_epi32(_mm256_blendv_epi8(_mm256_sub_epi32(bexp, LB_CPU_MX_K(150)), LB_CPU_MX_K(-149), isSub),
+                                    scaleExp);
+    __m256i subLog = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(frac)), 23), LB_CPU_MX_K(127));
+    __m256i valueExp = _mm256_add_epi32(_mm256_blendv_epi8(LB_CPU_MX_K(23), subLog, isSub), exp2);
+    __m256i qe = _mm256_sub_epi32(_mm256_max_epi32(valueExp, _mm256_setzero_si256()), one);
+    __m256i drop = _mm256_max_epi32(_mm256_sub_epi32(qe, exp2), _mm256_setzero_si256());
+    __m256i n = _mm256_srlv_epi32(sig, drop);
+    __m256i rest = _mm256_and_si256(sig, _mm256_sub_epi32(_mm256_sllv_epi32(one, drop), one));
+    /* drop <= 32: rest << (32 - drop); drop > 32: rest >> (drop - 32); the other shift is 0 */
+    __m256i F = _mm256_or_si256(_mm256_sllv_epi32(rest, _mm256_sub_epi32(LB_CPU_MX_K(32), drop)),
+                                _mm256_srlv_epi32(rest, _mm256_sub_epi32(drop, LB_CPU_MX_K(32))));
+    const __m256i flip = LB_CPU_MX_K(0x80000000u);
+    __m256i up = _mm256_cmpgt_epi32(_mm256_xor_si256(F, flip), _mm256_xor_si256(words, flip));
+    n = _mm256_sub_epi32(n, up);
+    __m256i mag = _mm256_add_epi32(_mm256_slli_epi32(_mm256_add_epi32(qe, one), 1), n);
+    mag = _mm256_min_epi32(mag, LB_CPU_MX_K(7));
+    mag = _mm256_blendv_epi8(mag, LB_CPU_MX_K(7), _mm256_cmpgt_epi32(valueExp, LB_CPU_MX_K(2)));
+    mag = _mm256_andnot_si256(_mm256_cmpeq_epi32(_mm256_and_si256(xb, LB_CPU_MX_K(0x7FFFFFFF)), _mm256_setzero_si256()), mag);
+    return _mm256_or_si256(mag, _mm256_and_si256(_mm256_srli_epi32(xb, 28), LB_CPU_MX_K(8)));
+}
+
+/* 32 codes (0..15, four vectors of 32-bit lanes, consecutive elements) to 16 packed bytes. */
+LB_CPU_MX_AVX static inline __m128i lb_cpu_mx_pack_codes32(__m256i a, __m256i b, __m256i c, __m256i d) {
+    __m256i e = _mm256_packus_epi16(_mm256_packus_epi32(a, b), _mm256_packus_epi32(c, d));
+    __m256i m = _mm256_maddubs_epi16(e, LB_CPU_MX_K(0x10011001u)); /* lo + 16 * hi per byte pair */
+    __m128i r = _mm_packus_epi16(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
+    return _mm_shuffle_epi8(r, _mm_setr_epi8(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15));
+}
+
+/* The codes of a row (cols of them, in codes[]) to its packed bytes. */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_pack_row_codes(const uint32_t* codes, int cols, unsigned char* pr) {
+    int c = 0;
+    for (; c + 32 <= cols; c += 32) {
+        const __m256i* v = (const __m256i*) (codes + c);
+        _mm_storeu_si128((__m128i*) (pr + c / 2), lb_cpu_mx_pack_codes32(_mm256_loadu_si256(v), _mm256_loadu_si256(v + 1),
+                                                                          _mm256_loadu_si256(v + 2), _mm256_loadu_si256(v + 3)));
+    }
+    for (; c < cols; c++) lb_cpu_mx_put_nibble(pr, c, codes[c]);
+}
+
+/* count (<= 8) elements from x and their words as eight lanes, the rest zero. */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_load_partial(const float* x, const uint32_t* w, int count, __m256i* xv, __m256i* wv) {
+    float xt[8] = {0};
+    uint32_t wt[8] = {0};
+    memcpy(xt, x, (size_t) count * sizeof(float));
+    memcpy(wt, w, (size_t) count * sizeof(uint32_t));
+    *xv = _mm256_loadu_si256((const __m256i*) xt);
+    *wv = _mm256_loadu_si256((const __m256i*) wt);
+}
+
+/* Per-thread scratch of the stochastic rows: the row's words and codes (cols + 8 each). */
+typedef struct {
+    uint32_t* words;
+    uint32_t* codes;
+} lb_cpu_mx_sr_scratch;
+
+/* MXFP4 rows with stochastic rounding: per block the reference's amax and scale exponent
+ * (lb_cpu_mx_scale_exp), then eight elements at a time by lb_cpu_mx_e2m1_sr8 (a short last
+ * block padded); a NaN/Inf block gets scale 0xFF and codes 0. */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_mx_rows_sr(const float* x, int cols, int row0, int row1, int bs, int mode,
+                                                      uint64_t seed, uint64_t offset, uint32_t stream,
+                                                      unsigned char* scales, unsigned char* packed,
+                                                      const lb_cpu_mx_sr_scratch* W) {
+    long long nb = (cols + bs - 1) / bs;
+    long long rowBytes = ((long long) cols + 1) / 2;
+    for (int r = row0; r < row1; r++) {
+        const float* xr = x + (long long) r * cols;
+        lb_cpu_philox_fill(seed, offset, stream, (uint64_t) r * (uint64_t) cols, cols, W->words);
+        for (long long b = 0; b < nb; b++) {
+            int c0 = (int) (b * bs), count = cols - c0 < bs ? cols - c0 : bs;
+            uint32_t amax = 0;
+            for (int k = 0; k < count; k++) {
+                uint32_t a = lb_cpu_mx_fbits(xr[c0 + k]) & 0x7FFFFFFFu;
+                if (a > amax) amax = a;
+            }
+            int e = lb_cpu_mx_scale_exp(mode, amax);
+            scales[(long long) r * nb + b] = (unsigned char) (e == LB_CPU_MX_NAN_SCALE ? 0xFF : e + 127);
+            if (e == LB_CPU_MX_NAN_SCALE) {
+                memset(W->codes + c0, 0, (size_t) count * sizeof(uint32_t));
+                continue;
+            }
+            __m256i ev = _mm256_set1_epi32(e);
+            int k = 0;
+            for (; k + 8 <= count; k += 8) {
+                __m256i v = lb_cpu_mx_e2m1_sr8(lb_cpu_mx_load(xr + c0 + k), ev,
+                                              _mm256_loadu_si256((const __m256i*) (W->words + c0 + k)));
+                _mm256_storeu_si256((__m256i*) (W->codes + c0 + k), v);
+            }
+            if (k < count) {
+                __m256i xv, wv;
+                uint32_t t[8];
+                lb_cpu_mx_load_partial(xr + c0 + k, W->words + c0 + k, count - k, &xv, &wv);
+                _mm256_storeu_si256((__m256i*) t, lb_cpu_mx_e2m1_sr8(xv, ev, wv));
+                memcpy(W->codes + c0 + k, t, (size_t) (count - k) * sizeof(uint32_t));
+            }
+        }
+        lb_cpu_mx_pack_row_codes(W->codes, cols, packed + (long long) r * rowBytes);
+    }
+}
+
+/* Scaled 1x16 rows with stochastic rounding (a finite tensor): per block step 3 by
+ * lb_cpu_mx_scaled_code, then p = x * encB, clamped to [-6, 6] as the reference does, and
+ * lb_cpu_mx_e2m1_sr8 on p with scale exponent 0. */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_scaled_rows_sr(const float* x, int cols, int row0, int row1,
+                                                          const lb_cpu_mx_scaled_params* P,
+                                                          uint64_t seed, uint64_t offset, uint32_t stream,
+                                                          unsigned char* scales, unsigned char* packed,
+                                                          const lb_cpu_mx_sr_scratch* W) {
+    long long nb = (cols + 15) / 16;
+    long long rowBytes = ((long long) cols + 1) / 2;
+    const __m256 six = _mm256_set1_ps(6.0f), minusSix = _mm256_set1_ps(-6.0f);
+    const __m256i zero = _mm256_setzero_si256();
+    for (int r = row0; r < row1; r++) {
+        const float* xr = x + (long long) r * cols;
+        lb_cpu_philox_fill(seed, offset, stream, (uint64_t) r * (uint64_t) cols, cols, W->words);
+        for (long long b = 0; b < nb; b++) {
+            int c0 = (int) (b * 16), count = cols - c0 < 16 ? cols - c0 : 16;
+            uint32_t amax = 0;
+            for (int k = 0; k < count; k++) {
+                uint32_t a = lb_cpu_mx_fbits(xr[c0 + k]) & 0x7FFFFFFFu;
+                if (a > amax) amax = a;
+            }
+            unsigned code = lb_cpu_mx_scaled_code(P, amax);
+            scales[(long long) r * nb + b] = (unsigned char) code;
+            __m256 encB = _mm256_set1_ps(P->encB[code]);
+            for (int k = 0; k < count; k += 8) {
+                __m256i xv, wv;
+                if (count - k >= 8) {
+                    xv = lb_cpu_mx_load(xr + c0 + k);
+                    wv = _mm256_loadu_si256((const __m256i*) (W->words + c0 + k));
+                } else {
+                    lb_cpu_mx_load_partial(xr + c0 + k, W->words + c0 + k, count - k, &xv, &wv);
+                }
+                __m256 p = _mm256_mul_ps(_mm256_castsi256_ps(xv), encB);
+                p = _mm256_max_ps(_mm256_min_ps(p, six), minusSix);   /* max(-6, min(6, v)), -0 kept */
+                __m256i v = lb_cpu_mx_e2m1_sr8(_mm256_castps_si256(p), zero, wv);
+                if (count - k >= 8) {
+                    _mm256_storeu_si256((__m256i*) (W->codes + c0 + k), v);
+                } else {
+                    uint32_t t[8];
+                    _mm256_storeu_si256((__m256i*) t, v);
+                    memcpy(W->codes + c0 + k, t, (size_t) (count - k) * sizeof(uint32_t));
+                }
+            }
+        }
+        lb_cpu_mx_pack_row_codes(W->codes, cols, packed + (long long) r * rowBytes);
+    }
+}
+
 /* ------------------------------------------------------------------ API */
 
 /* MXFP4 (E2M1 elements, E8M0 scales), axis -1, round to nearest even, rows [row0, row1) of
@@ -1194,6 +1421,57 @@ static inline int lb_cpu_scaled_packed_tiles(const float* x, int cols, int row0,
     lb_cpu_mx_scaled_tiles_avx2(x, cols, row0, row1, &P, scales, packed, (uint32_t*) mem,
                                 (unsigned char*) mem + (size_t) nb * 8 * sizeof(uint32_t));
     free(mem);
+    return 0;
+}
+
+/* Scratch for the stochastic rows: 0 on failure. */
+static inline int lb_cpu_mx_sr_alloc(lb_cpu_mx_sr_scratch* W, int cols) {
+    W->words = (uint32_t*) malloc(((size_t) cols + 8) * 2 * sizeof(uint32_t));
+    W->codes = W->words == NULL ? NULL : W->words + cols + 8;
+    return W->words != NULL;
+}
+
+/* MXFP4, axis -1, stochastic rounding with the stream (seed, offset, stream) of contract 3
+ * (element i = its row-major index): rows [row0, row1), layout as lb_cpu_mxfp4_packed. */
+static inline int lb_cpu_mxfp4_packed_sr(const float* x, int cols, int row0, int row1, int blockSize, int mode,
+                                         long long seed, long long offset, int stream,
+                                         unsigned char* scales, unsigned char* packed) {
+    if (blockSize < 1 || blockSize > 1024 || mode < 0 || mode > 3 || cols < 0 || row0 < 0 || row1 < row0) return 1;
+    if (!lb_cpu_has_avx2_fma()) return 1;
+    if (cols == 0 || row0 == row1) return 0;
+    lb_cpu_mx_sr_scratch W;
+    if (!lb_cpu_mx_sr_alloc(&W, cols)) return 1;
+    lb_cpu_mx_mx_rows_sr(x, cols, row0, row1, blockSize, mode, (uint64_t) seed, (uint64_t) offset, (uint32_t) stream,
+                         scales, packed, &W);
+    free(W.words);
+    return 0;
+}
+
+/* Scaled 1x16, stochastic rounding, a finite tensor (encT, decT as lb_cpu_scaled_packed). */
+static inline int lb_cpu_scaled_packed_sr(const float* x, int cols, int row0, int row1, int scaleFormat,
+                                          float encT, float decT, long long seed, long long offset, int stream,
+                                          unsigned char* scales, unsigned char* packed) {
+    if ((scaleFormat != 0 && scaleFormat != 1) || cols < 0 || row0 < 0 || row1 < row0) return 1;
+    if (!(encT > 0.0f && encT <= lb_cpu_mx_bitsf(0x7F7FFFFFu))) return 1;
+    if (!(decT > 0.0f && decT <= lb_cpu_mx_bitsf(0x7F7FFFFFu))) return 1;
+    if (!lb_cpu_has_avx2_fma()) return 1;
+    if (cols == 0 || row0 == row1) return 0;
+    lb_cpu_mx_sr_scratch W;
+    if (!lb_cpu_mx_sr_alloc(&W, cols)) return 1;
+    lb_cpu_mx_scaled_params P;
+    lb_cpu_mx_scaled_init(&P, scaleFormat, encT, decT);
+    lb_cpu_mx_scaled_rows_sr(x, cols, row0, row1, &P, (uint64_t) seed, (uint64_t) offset, (uint32_t) stream,
+                             scales, packed, &W);
+    free(W.words);
+    return 0;
+}
+
+/* words[at + k] = the contract-3 word of element first + k under (seed, offset, stream), k < count. */
+static inline int lb_cpu_philox_words(long long seed, long long offset, int stream, long long first, int count,
+                                      unsigned int* words, int at) {
+    if (count < 0 || first < 0 || at < 0) return 1;
+    if (!lb_cpu_has_avx2_fma()) return 1;
+    lb_cpu_philox_fill((uint64_t) seed, (uint64_t) offset, (uint32_t) stream, (uint64_t) first, count, words + at);
     return 0;
 }
 

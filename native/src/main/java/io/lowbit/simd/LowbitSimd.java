@@ -55,6 +55,23 @@ final class LowbitSimd {
                                                  float encT, float decT,
                                                  @Cast("unsigned char*") byte[] scales, @Cast("unsigned char*") byte[] packed);
 
+    /** MXFP4, axis -1, stochastic rounding with stream (seed, offset, stream), rows [row0, row1); 1 = declined. */
+    @CriticalRegion
+    static native int lb_cpu_mxfp4_packed_sr(float[] x, int cols, int row0, int row1, int blockSize, int mode,
+                                             long seed, long offset, int stream,
+                                             @Cast("unsigned char*") byte[] scales, @Cast("unsigned char*") byte[] packed);
+
+    /** Contract 5, 1x16 tiles, stochastic rounding, a finite tensor, rows [row0, row1); 1 = declined. */
+    @CriticalRegion
+    static native int lb_cpu_scaled_packed_sr(float[] x, int cols, int row0, int row1, int scaleFormat,
+                                              float encT, float decT, long seed, long offset, int stream,
+                                              @Cast("unsigned char*") byte[] scales, @Cast("unsigned char*") byte[] packed);
+
+    /** words[at + k] = the contract-3 word of element first + k, k &lt; count; 1 = declined. */
+    @CriticalRegion
+    static native int lb_cpu_philox_words(long seed, long offset, int stream, long first, int count,
+                                          @Cast("unsigned int*") int[] words, int at);
+
     /** max |x[i]| over [from, to) by the magnitude bits (a NaN anywhere gives a NaN). */
     @CriticalRegion
     static native float lb_cpu_abs_max(float[] x, long from, long to);

@@ -8,8 +8,9 @@ import io.lowbit.mx.ScaleMode;
 
 /**
  * MX and scaled quantization with the AVX2 kernels of {@code lowbit_cpu_mx.h} on the path
- * {@code Quantizer.quantize} takes for FP4 (packed codes, round to nearest even; MXFP4 blocks
- * along a row or down a column, scaled 1x16 and 16x16 tiles), the rows split over threads. Everything else,
+ * {@code Quantizer.quantize} takes for FP4 (packed codes; round to nearest even: MXFP4 blocks
+ * along a row or down a column, scaled 1x16 and 16x16 tiles; stochastic rounding: MXFP4 along
+ * a row, scaled 1x16), the rows split over threads. Everything else,
  * and any case a kernel declines, goes to the Java kernels it was built on.
  */
 final class SimdMx implements MxKernels {
@@ -29,6 +30,11 @@ final class SimdMx implements MxKernels {
             done = SimdThreads.run(parts, p -> LowbitSimd.lb_cpu_mxfp4_packed(x, cols,
                     (int) SimdThreads.start(rows, parts, p), (int) SimdThreads.start(rows, parts, p + 1),
                     blockSize, mode.ordinal(), scales, packedCodes) == 0);
+        } else if (axis == -1) {   // stochastic rounding
+            int parts = SimdThreads.parts(rows, cols, PARALLEL_MIN);
+            done = SimdThreads.run(parts, p -> LowbitSimd.lb_cpu_mxfp4_packed_sr(x, cols,
+                    (int) SimdThreads.start(rows, parts, p), (int) SimdThreads.start(rows, parts, p + 1),
+                    blockSize, mode.ordinal(), random.seed(), random.offset(), random.stream(), scales, packedCodes) == 0);
         } else if (axis == 0 && random == null) {
             // strips of blockSize rows (one block of every column), split over threads
             int strips = (rows + blockSize - 1) / blockSize;
@@ -45,7 +51,7 @@ final class SimdMx implements MxKernels {
                                      float[] x, int rows, int cols, byte[] scales, byte[] packedCodes,
                                      float[] tensorScale) {
         boolean done = false;
-        if (random == null) {
+        if (random == null || !tile16x16) {
             long n = (long) rows * cols;
             int parts = SimdThreads.parts(n, 1, PARALLEL_MIN);
             float[] partMax = new float[parts];
@@ -60,7 +66,12 @@ final class SimdMx implements MxKernels {
                 float encT = ScalarMx.tensorEncodeScale(scaleFormat, amaxT);
                 float decT = 1f / encT;
                 int sf = scaleFormat == ElementFormat.UE4M3 ? 0 : 1;
-                if (tile16x16) {   // parts of whole tile rows (rows is a multiple of 16: checked by the API)
+                if (random != null) {
+                    int rowParts = SimdThreads.parts(rows, cols, PARALLEL_MIN);
+                    done = SimdThreads.run(rowParts, p -> LowbitSimd.lb_cpu_scaled_packed_sr(x, cols,
+                            (int) SimdThreads.start(rows, rowParts, p), (int) SimdThreads.start(rows, rowParts, p + 1),
+                            sf, encT, decT, random.seed(), random.offset(), random.stream(), scales, packedCodes) == 0);
+                } else if (tile16x16) {   // parts of whole tile rows (rows is a multiple of 16: checked by the API)
                     int tileRows = rows / 16;
                     int parts16 = SimdThreads.parts(tileRows, 16L * cols, PARALLEL_MIN);
                     done = SimdThreads.run(parts16, p -> LowbitSimd.lb_cpu_scaled_packed_tiles(x, cols,

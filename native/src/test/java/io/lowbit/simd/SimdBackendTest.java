@@ -1,6 +1,7 @@
 package io.lowbit.simd;
 
 import io.lowbit.ElementFormat;
+import io.lowbit.RandomStream;
 import io.lowbit.backend.Backend;
 import io.lowbit.backend.Backends;
 import io.lowbit.backend.HadamardKernels;
@@ -222,6 +223,102 @@ class SimdBackendTest {
         java.util.Arrays.fill(gotPacked, (byte) 0x5A);
         simd.mx().quantizeMxfp4Packed(blockSize, axis, mode, null, x, rows, cols, gotScales, gotPacked);
         String what = "MXFP4 " + rows + "x" + cols + " block " + blockSize + " " + mode + " axis " + axis;
+        assertArrayEquals(wantScales, gotScales, what + ": scales");
+        assertArrayEquals(wantPacked, gotPacked, what + ": packed codes");
+    }
+
+    // ---- stochastic rounding ----
+
+    /** Streams with a carry out of the counter's low word, the 64-bit wrap, and streams 0 and 1. */
+    static final RandomStream[] STREAMS = {
+        RandomStream.of(1), new RandomStream(0x0123456789ABCDEFL, 0xFFFFFFFEL, 1),
+        new RandomStream(-7L, -3L, 0), new RandomStream(42L, 1L << 40, 5)};
+
+    @Test
+    void randomWordsMatchReference() {
+        for (RandomStream st : STREAMS) {
+            for (int count : new int[] {0, 1, 3, 4, 31, 32, 33, 100, 1000, 70001}) {
+                int[] want = new int[count], got = new int[count + 1];
+                REF.random().words(st, want, count);
+                got[count] = 0x5A5A5A5A;
+                simd.random().words(st, got, count);
+                assertArrayEquals(want, java.util.Arrays.copyOf(got, count), st + " count " + count);
+                assertEquals(0x5A5A5A5A, got[count], "nothing written past count");
+            }
+        }
+    }
+
+    @Test
+    void mxfp4StochasticMatchesReference() {
+        SplittableRandom r = new SplittableRandom(23);
+        // 5x33, 2x617: rows starting off a counter's four words; 64x2048: split over threads
+        int[][] shapes = {{3, 96}, {5, 33}, {1, 1}, {2, 7}, {2, 617}, {64, 2048}};
+        for (RandomStream st : STREAMS) {
+            for (int blockSize : new int[] {32, 16, 8, 7, 1, 1024}) {
+                for (ScaleMode mode : ScaleMode.values()) {
+                    for (int[] shape : shapes) {
+                        checkMxfp4Sr(awkward(r, shape[0] * shape[1]), shape[0], shape[1], blockSize, mode, st);
+                    }
+                }
+            }
+        }
+        float[] x = awkward(r, 4 * 128);
+        x[5] = Float.NaN;
+        x[40] = Float.POSITIVE_INFINITY;
+        for (int i = 128; i < 160; i++) x[i] = 0f;
+        for (int i = 160; i < 192; i++) x[i] = 1e-40f * i;     // e < -126
+        x[200] = Float.MAX_VALUE;
+        for (ScaleMode mode : ScaleMode.values()) checkMxfp4Sr(x, 4, 128, 32, mode, STREAMS[1]);
+    }
+
+    static void checkMxfp4Sr(float[] x, int rows, int cols, int blockSize, ScaleMode mode, RandomStream st) {
+        int scaleCount = rows * ((cols + blockSize - 1) / blockSize);
+        int packedCount = rows * ((cols + 1) / 2);
+        byte[] wantScales = new byte[scaleCount], wantPacked = new byte[packedCount];
+        REF.mx().quantizeMxfp4Packed(blockSize, -1, mode, st, x, rows, cols, wantScales, wantPacked);
+        byte[] gotScales = new byte[scaleCount], gotPacked = new byte[packedCount];
+        java.util.Arrays.fill(gotScales, (byte) 0x5A);
+        java.util.Arrays.fill(gotPacked, (byte) 0x5A);
+        simd.mx().quantizeMxfp4Packed(blockSize, -1, mode, st, x, rows, cols, gotScales, gotPacked);
+        String what = "MXFP4 SR " + rows + "x" + cols + " block " + blockSize + " " + mode + " " + st;
+        assertArrayEquals(wantScales, gotScales, what + ": scales");
+        assertArrayEquals(wantPacked, gotPacked, what + ": packed codes");
+    }
+
+    @Test
+    void scaledStochasticMatchesReference() {
+        SplittableRandom r = new SplittableRandom(24);
+        int[][] shapes = {{3, 96}, {5, 33}, {1, 1}, {2, 7}, {7, 1025}, {64, 2048}};
+        for (ElementFormat sf : new ElementFormat[] {ElementFormat.UE4M3, ElementFormat.UE5M3}) {
+            for (RandomStream st : STREAMS) {
+                for (int[] shape : shapes) {
+                    float[] x = awkward(r, shape[0] * shape[1]);
+                    checkScaledSr(sf, x, shape[0], shape[1], st);
+                    for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 3);
+                    checkScaledSr(sf, x, shape[0], shape[1], st);
+                }
+            }
+            float[] tiny = new float[64];
+            for (int i = 0; i < tiny.length; i++) tiny[i] = Float.intBitsToFloat(i + 1) * (i % 2 == 0 ? 1 : -1);
+            checkScaledSr(sf, tiny, 2, 32, STREAMS[0]);
+            float[] nan = awkward(r, 64);
+            nan[9] = Float.NaN;
+            checkScaledSr(sf, nan, 2, 32, STREAMS[0]);      // the Java kernels take it
+        }
+    }
+
+    static void checkScaledSr(ElementFormat sf, float[] x, int rows, int cols, RandomStream st) {
+        int scaleCount = rows * ((cols + 15) / 16);
+        int packedCount = rows * ((cols + 1) / 2);
+        byte[] wantScales = new byte[scaleCount], wantPacked = new byte[packedCount];
+        float[] wantT = new float[1], gotT = new float[1];
+        REF.mx().quantizeScaledPacked(sf, false, st, x, rows, cols, wantScales, wantPacked, wantT);
+        byte[] gotScales = new byte[scaleCount], gotPacked = new byte[packedCount];
+        java.util.Arrays.fill(gotScales, (byte) 0x5A);
+        java.util.Arrays.fill(gotPacked, (byte) 0x5A);
+        simd.mx().quantizeScaledPacked(sf, false, st, x, rows, cols, gotScales, gotPacked, gotT);
+        String what = sf + " SR " + rows + "x" + cols + " " + st;
+        assertEquals(Float.floatToRawIntBits(wantT[0]), Float.floatToRawIntBits(gotT[0]), what + ": decT");
         assertArrayEquals(wantScales, gotScales, what + ": scales");
         assertArrayEquals(wantPacked, gotPacked, what + ": packed codes");
     }
