@@ -1,6 +1,7 @@
 package io.lowbit.bench;
 
 import io.lowbit.ElementFormat;
+import io.lowbit.RandomStream;
 import io.lowbit.backend.Backend;
 import io.lowbit.backend.Backends;
 import io.lowbit.backend.BlockwiseKernels;
@@ -14,6 +15,7 @@ import io.lowbit.mx.MxPacking;
 import io.lowbit.mx.QuantizedTensor;
 import io.lowbit.mx.Quantizer;
 import io.lowbit.mx.ScaleMode;
+import io.lowbit.mx.Tile;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -167,6 +169,27 @@ public class MxBenchmark {
     @Benchmark
     public QuantizedTensor simdNvfp4Quantize() {
         return Quantizer.nvfp4().backend(Backends.byName("simd")).quantize(x, ROWS, COLS);
+    }
+
+    /** The other user paths on the simd backend: blocks down columns, 16x16 tiles, stochastic rounding. */
+    @Benchmark
+    public QuantizedTensor simdMxfp4Axis0Quantize() {
+        return Quantizer.mxfp4().axis(0).backend(Backends.byName("simd")).quantize(x, ROWS, COLS);
+    }
+
+    @Benchmark
+    public QuantizedTensor simdNvfp4Tile16Quantize() {
+        return Quantizer.nvfp4().tile(Tile.T16X16).backend(Backends.byName("simd")).quantize(x, ROWS, COLS);
+    }
+
+    @Benchmark
+    public QuantizedTensor simdMxfp4SrQuantize() {
+        return Quantizer.mxfp4().stochastic(RandomStream.of(1)).backend(Backends.byName("simd")).quantize(x, ROWS, COLS);
+    }
+
+    @Benchmark
+    public QuantizedTensor simdNvfp4SrQuantize() {
+        return Quantizer.nvfp4().stochastic(RandomStream.of(1)).backend(Backends.byName("simd")).quantize(x, ROWS, COLS);
     }
 
     @Benchmark
