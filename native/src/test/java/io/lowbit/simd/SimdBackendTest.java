@@ -212,17 +212,22 @@ class SimdBackendTest {
         checkMxfp4(x, rows, cols, blockSize, mode, -1);
     }
 
-    /** The output arrays start full of 0x5A, so a byte or nibble the kernel leaves unwritten shows. */
     static void checkMxfp4(float[] x, int rows, int cols, int blockSize, ScaleMode mode, int axis) {
+        checkMxfp4(x, rows, cols, blockSize, mode, axis, null);
+    }
+
+    /** The output arrays start full of 0x5A, so a byte or nibble the kernel leaves unwritten shows. */
+    static void checkMxfp4(float[] x, int rows, int cols, int blockSize, ScaleMode mode, int axis, RandomStream st) {
         int scaleCount = axis == 0 ? ((rows + blockSize - 1) / blockSize) * cols : rows * ((cols + blockSize - 1) / blockSize);
         int packedCount = rows * ((cols + 1) / 2);
         byte[] wantScales = new byte[scaleCount], wantPacked = new byte[packedCount];
-        REF.mx().quantizeMxfp4Packed(blockSize, axis, mode, null, x, rows, cols, wantScales, wantPacked);
+        REF.mx().quantizeMxfp4Packed(blockSize, axis, mode, st, x, rows, cols, wantScales, wantPacked);
         byte[] gotScales = new byte[scaleCount], gotPacked = new byte[packedCount];
         java.util.Arrays.fill(gotScales, (byte) 0x5A);
         java.util.Arrays.fill(gotPacked, (byte) 0x5A);
-        simd.mx().quantizeMxfp4Packed(blockSize, axis, mode, null, x, rows, cols, gotScales, gotPacked);
-        String what = "MXFP4 " + rows + "x" + cols + " block " + blockSize + " " + mode + " axis " + axis;
+        simd.mx().quantizeMxfp4Packed(blockSize, axis, mode, st, x, rows, cols, gotScales, gotPacked);
+        String what = "MXFP4 " + rows + "x" + cols + " block " + blockSize + " " + mode + " axis " + axis
+                + (st == null ? "" : " SR " + st);
         assertArrayEquals(wantScales, gotScales, what + ": scales");
         assertArrayEquals(wantPacked, gotPacked, what + ": packed codes");
     }
@@ -257,7 +262,7 @@ class SimdBackendTest {
             for (int blockSize : new int[] {32, 16, 8, 7, 1, 1024}) {
                 for (ScaleMode mode : ScaleMode.values()) {
                     for (int[] shape : shapes) {
-                        checkMxfp4Sr(awkward(r, shape[0] * shape[1]), shape[0], shape[1], blockSize, mode, st);
+                        checkMxfp4(awkward(r, shape[0] * shape[1]), shape[0], shape[1], blockSize, mode, -1, st);
                     }
                 }
             }
@@ -268,21 +273,7 @@ class SimdBackendTest {
         for (int i = 128; i < 160; i++) x[i] = 0f;
         for (int i = 160; i < 192; i++) x[i] = 1e-40f * i;     // e < -126
         x[200] = Float.MAX_VALUE;
-        for (ScaleMode mode : ScaleMode.values()) checkMxfp4Sr(x, 4, 128, 32, mode, STREAMS[1]);
-    }
-
-    static void checkMxfp4Sr(float[] x, int rows, int cols, int blockSize, ScaleMode mode, RandomStream st) {
-        int scaleCount = rows * ((cols + blockSize - 1) / blockSize);
-        int packedCount = rows * ((cols + 1) / 2);
-        byte[] wantScales = new byte[scaleCount], wantPacked = new byte[packedCount];
-        REF.mx().quantizeMxfp4Packed(blockSize, -1, mode, st, x, rows, cols, wantScales, wantPacked);
-        byte[] gotScales = new byte[scaleCount], gotPacked = new byte[packedCount];
-        java.util.Arrays.fill(gotScales, (byte) 0x5A);
-        java.util.Arrays.fill(gotPacked, (byte) 0x5A);
-        simd.mx().quantizeMxfp4Packed(blockSize, -1, mode, st, x, rows, cols, gotScales, gotPacked);
-        String what = "MXFP4 SR " + rows + "x" + cols + " block " + blockSize + " " + mode + " " + st;
-        assertArrayEquals(wantScales, gotScales, what + ": scales");
-        assertArrayEquals(wantPacked, gotPacked, what + ": packed codes");
+        for (ScaleMode mode : ScaleMode.values()) checkMxfp4(x, 4, 128, 32, mode, -1, STREAMS[1]);
     }
 
     @Test
@@ -293,34 +284,18 @@ class SimdBackendTest {
             for (RandomStream st : STREAMS) {
                 for (int[] shape : shapes) {
                     float[] x = awkward(r, shape[0] * shape[1]);
-                    checkScaledSr(sf, x, shape[0], shape[1], st);
+                    checkScaled(sf, false, st, x, shape[0], shape[1]);
                     for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 3);
-                    checkScaledSr(sf, x, shape[0], shape[1], st);
+                    checkScaled(sf, false, st, x, shape[0], shape[1]);
                 }
             }
             float[] tiny = new float[64];
             for (int i = 0; i < tiny.length; i++) tiny[i] = Float.intBitsToFloat(i + 1) * (i % 2 == 0 ? 1 : -1);
-            checkScaledSr(sf, tiny, 2, 32, STREAMS[0]);
+            checkScaled(sf, false, STREAMS[0], tiny, 2, 32);
             float[] nan = awkward(r, 64);
             nan[9] = Float.NaN;
-            checkScaledSr(sf, nan, 2, 32, STREAMS[0]);      // the Java kernels take it
+            checkScaled(sf, false, STREAMS[0], nan, 2, 32);      // the Java kernels take it
         }
-    }
-
-    static void checkScaledSr(ElementFormat sf, float[] x, int rows, int cols, RandomStream st) {
-        int scaleCount = rows * ((cols + 15) / 16);
-        int packedCount = rows * ((cols + 1) / 2);
-        byte[] wantScales = new byte[scaleCount], wantPacked = new byte[packedCount];
-        float[] wantT = new float[1], gotT = new float[1];
-        REF.mx().quantizeScaledPacked(sf, false, st, x, rows, cols, wantScales, wantPacked, wantT);
-        byte[] gotScales = new byte[scaleCount], gotPacked = new byte[packedCount];
-        java.util.Arrays.fill(gotScales, (byte) 0x5A);
-        java.util.Arrays.fill(gotPacked, (byte) 0x5A);
-        simd.mx().quantizeScaledPacked(sf, false, st, x, rows, cols, gotScales, gotPacked, gotT);
-        String what = sf + " SR " + rows + "x" + cols + " " + st;
-        assertEquals(Float.floatToRawIntBits(wantT[0]), Float.floatToRawIntBits(gotT[0]), what + ": decT");
-        assertArrayEquals(wantScales, gotScales, what + ": scales");
-        assertArrayEquals(wantPacked, gotPacked, what + ": packed codes");
     }
 
     // ---- NVFP4 and UE5M3 ----
@@ -397,29 +372,35 @@ class SimdBackendTest {
     }
 
     static void checkScaled(ElementFormat sf, boolean tile16x16, float[] x, int rows, int cols) {
+        checkScaled(sf, tile16x16, null, x, rows, cols);
+    }
+
+    static void checkScaled(ElementFormat sf, boolean tile16x16, RandomStream st, float[] x, int rows, int cols) {
         int top = LowbitSimd.lb_cpu_simd_level();
         try {
             for (int level = 1; level <= top; level++) {
                 assertEquals(level, LowbitSimd.lb_cpu_set_simd_level(level));
-                checkScaledOnce(sf, tile16x16, x, rows, cols, "level " + level);
+                checkScaledOnce(sf, tile16x16, st, x, rows, cols, "level " + level);
             }
         } finally {
             LowbitSimd.lb_cpu_set_simd_level(top);
         }
     }
 
-    static void checkScaledOnce(ElementFormat sf, boolean tile16x16, float[] x, int rows, int cols, String level) {
+    static void checkScaledOnce(ElementFormat sf, boolean tile16x16, RandomStream st, float[] x, int rows, int cols,
+                                String level) {
         MxKernels ref = REF.mx(), fast = simd.mx();
         int scaleCount = rows * ((cols + 15) / 16);
         int packedCount = rows * ((cols + 1) / 2);
         byte[] wantScales = new byte[scaleCount], wantPacked = new byte[packedCount];
         float[] wantT = new float[1], gotT = new float[1];
-        ref.quantizeScaledPacked(sf, tile16x16, null, x, rows, cols, wantScales, wantPacked, wantT);
+        ref.quantizeScaledPacked(sf, tile16x16, st, x, rows, cols, wantScales, wantPacked, wantT);
         byte[] gotScales = new byte[scaleCount], gotPacked = new byte[packedCount];
         java.util.Arrays.fill(gotScales, (byte) 0x5A);
         java.util.Arrays.fill(gotPacked, (byte) 0x5A);
-        fast.quantizeScaledPacked(sf, tile16x16, null, x, rows, cols, gotScales, gotPacked, gotT);
-        String what = sf + (tile16x16 ? " 16x16 " : " ") + rows + "x" + cols + " (" + level + ")";
+        fast.quantizeScaledPacked(sf, tile16x16, st, x, rows, cols, gotScales, gotPacked, gotT);
+        String what = sf + (tile16x16 ? " 16x16 " : " ") + rows + "x" + cols + (st == null ? "" : " SR " + st)
+                + " (" + level + ")";
         assertEquals(Float.floatToRawIntBits(wantT[0]), Float.floatToRawIntBits(gotT[0]), what + ": decT");
         assertArrayEquals(wantScales, gotScales, what + ": scales");
         assertArrayEquals(wantPacked, gotPacked, what + ": packed codes");
