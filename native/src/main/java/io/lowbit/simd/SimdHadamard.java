@@ -18,13 +18,9 @@ final class SimdHadamard implements HadamardKernels {
         long blocks = (long) rows * cols / n;
         float scale = ScalarHadamard.scale(n, normalize, inverse);
         int applyScale = scale != 1f ? 1 : 0;
-        int parts = SimdThreads.parts(blocks, n, PARALLEL_MIN);
-        boolean done = SimdThreads.run(parts, p -> {
-            long from = SimdThreads.start(blocks, parts, p);
-            long to = SimdThreads.start(blocks, parts, p + 1);
-            return LowbitSimd.lb_cpu_hadamard_copy(x, y, from * n, to - from, n, applyScale, scale, signs,
-                    inverse ? 1 : 0) == 0;
-        });
+        boolean done = SimdThreads.runRanges(blocks, n, PARALLEL_MIN, (p, from, to) ->
+                LowbitSimd.lb_cpu_hadamard_copy(x, y, from * n, to - from, n, applyScale, scale, signs,
+                        inverse ? 1 : 0) == 0);
         if (!done) throw new IllegalStateException("the AVX2 Hadamard kernel declined: this CPU lacks AVX2 or FMA");
     }
 }

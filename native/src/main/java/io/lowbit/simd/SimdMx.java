@@ -24,24 +24,21 @@ final class SimdMx implements MxKernels {
     @Override
     public void quantizeMxfp4Packed(int blockSize, int axis, ScaleMode mode, RandomStream random,
                                     float[] x, int rows, int cols, byte[] scales, byte[] packedCodes) {
+        int m = mode.ordinal();
         boolean done = false;
         if (axis == -1 && random == null) {
-            int parts = SimdThreads.parts(rows, cols, PARALLEL_MIN);
-            done = SimdThreads.run(parts, p -> LowbitSimd.lb_cpu_mxfp4_packed(x, cols,
-                    (int) SimdThreads.start(rows, parts, p), (int) SimdThreads.start(rows, parts, p + 1),
-                    blockSize, mode.ordinal(), scales, packedCodes) == 0);
+            done = SimdThreads.runRanges(rows, cols, PARALLEL_MIN, (p, r0, r1) ->
+                    LowbitSimd.lb_cpu_mxfp4_packed(x, cols, (int) r0, (int) r1, blockSize, m, scales, packedCodes) == 0);
         } else if (axis == -1) {   // stochastic rounding
-            int parts = SimdThreads.parts(rows, cols, PARALLEL_MIN);
-            done = SimdThreads.run(parts, p -> LowbitSimd.lb_cpu_mxfp4_packed_sr(x, cols,
-                    (int) SimdThreads.start(rows, parts, p), (int) SimdThreads.start(rows, parts, p + 1),
-                    blockSize, mode.ordinal(), random.seed(), random.offset(), random.stream(), scales, packedCodes) == 0);
+            done = SimdThreads.runRanges(rows, cols, PARALLEL_MIN, (p, r0, r1) ->
+                    LowbitSimd.lb_cpu_mxfp4_packed_sr(x, cols, (int) r0, (int) r1, blockSize, m,
+                            random.seed(), random.offset(), random.stream(), scales, packedCodes) == 0);
         } else if (axis == 0 && random == null) {
             // strips of blockSize rows (one block of every column), split over threads
             int strips = (rows + blockSize - 1) / blockSize;
-            int parts = SimdThreads.parts(strips, (long) blockSize * cols, PARALLEL_MIN);
-            done = SimdThreads.run(parts, p -> LowbitSimd.lb_cpu_mxfp4_packed_axis0(x, rows, cols,
-                    (int) SimdThreads.start(strips, parts, p), (int) SimdThreads.start(strips, parts, p + 1),
-                    blockSize, mode.ordinal(), scales, packedCodes) == 0);
+            done = SimdThreads.runRanges(strips, (long) blockSize * cols, PARALLEL_MIN, (p, s0, s1) ->
+                    LowbitSimd.lb_cpu_mxfp4_packed_axis0(x, rows, cols, (int) s0, (int) s1, blockSize, m,
+                            scales, packedCodes) == 0);
         }
         if (!done) fallback.quantizeMxfp4Packed(blockSize, axis, mode, random, x, rows, cols, scales, packedCodes);
     }
@@ -51,38 +48,32 @@ final class SimdMx implements MxKernels {
                                      float[] x, int rows, int cols, byte[] scales, byte[] packedCodes,
                                      float[] tensorScale) {
         boolean done = false;
-        if (random == null || !tile16x16) {
+        if (random == null || !tile16x16) {   // stochastic rounding on 16x16 tiles stays in Java
             long n = (long) rows * cols;
-            int parts = SimdThreads.parts(n, 1, PARALLEL_MIN);
-            float[] partMax = new float[parts];
-            SimdThreads.run(parts, p -> {
-                partMax[p] = LowbitSimd.lb_cpu_abs_max(x, SimdThreads.start(n, parts, p), SimdThreads.start(n, parts, p + 1));
+            float[] partMax = new float[SimdThreads.parts(n, 1, PARALLEL_MIN)];
+            SimdThreads.runRanges(n, 1, PARALLEL_MIN, (p, from, to) -> {
+                partMax[p] = LowbitSimd.lb_cpu_abs_max(x, from, to);
                 return true;
             });
             float amaxT = 0f;
-            for (float m : partMax) amaxT = Math.max(amaxT, m);
+            for (float v : partMax) amaxT = Math.max(amaxT, v);
             // A NaN or Inf tensor (contract 5's special case) is left to the Java kernels.
             if (Float.isFinite(amaxT)) {
                 float encT = ScalarMx.tensorEncodeScale(scaleFormat, amaxT);
                 float decT = 1f / encT;
                 int sf = scaleFormat == ElementFormat.UE4M3 ? 0 : 1;
                 if (random != null) {
-                    int rowParts = SimdThreads.parts(rows, cols, PARALLEL_MIN);
-                    done = SimdThreads.run(rowParts, p -> LowbitSimd.lb_cpu_scaled_packed_sr(x, cols,
-                            (int) SimdThreads.start(rows, rowParts, p), (int) SimdThreads.start(rows, rowParts, p + 1),
-                            sf, encT, decT, random.seed(), random.offset(), random.stream(), scales, packedCodes) == 0);
+                    done = SimdThreads.runRanges(rows, cols, PARALLEL_MIN, (p, r0, r1) ->
+                            LowbitSimd.lb_cpu_scaled_packed_sr(x, cols, (int) r0, (int) r1, sf, encT, decT,
+                                    random.seed(), random.offset(), random.stream(), scales, packedCodes) == 0);
                 } else if (tile16x16) {   // parts of whole tile rows (rows is a multiple of 16: checked by the API)
-                    int tileRows = rows / 16;
-                    int parts16 = SimdThreads.parts(tileRows, 16L * cols, PARALLEL_MIN);
-                    done = SimdThreads.run(parts16, p -> LowbitSimd.lb_cpu_scaled_packed_tiles(x, cols,
-                            16 * (int) SimdThreads.start(tileRows, parts16, p),
-                            16 * (int) SimdThreads.start(tileRows, parts16, p + 1),
-                            sf, encT, decT, scales, packedCodes) == 0);
+                    done = SimdThreads.runRanges(rows / 16, 16L * cols, PARALLEL_MIN, (p, t0, t1) ->
+                            LowbitSimd.lb_cpu_scaled_packed_tiles(x, cols, 16 * (int) t0, 16 * (int) t1, sf, encT, decT,
+                                    scales, packedCodes) == 0);
                 } else {
-                    int rowParts = SimdThreads.parts(rows, cols, PARALLEL_MIN);
-                    done = SimdThreads.run(rowParts, p -> LowbitSimd.lb_cpu_scaled_packed(x, cols,
-                            (int) SimdThreads.start(rows, rowParts, p), (int) SimdThreads.start(rows, rowParts, p + 1),
-                            sf, encT, decT, scales, packedCodes) == 0);
+                    done = SimdThreads.runRanges(rows, cols, PARALLEL_MIN, (p, r0, r1) ->
+                            LowbitSimd.lb_cpu_scaled_packed(x, cols, (int) r0, (int) r1, sf, encT, decT,
+                                    scales, packedCodes) == 0);
                 }
                 if (done) tensorScale[0] = decT;
             }

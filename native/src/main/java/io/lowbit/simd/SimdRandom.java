@@ -19,10 +19,8 @@ final class SimdRandom implements RandomKernels {
     public void words(RandomStream stream, int[] words, int count) {
         // parts start on multiples of 32 words: whole Philox batches
         long batches = (count + 31) / 32;
-        int parts = SimdThreads.parts(batches, 32, PARALLEL_MIN);
-        boolean done = SimdThreads.run(parts, p -> {
-            long first = 32 * SimdThreads.start(batches, parts, p);
-            long last = Math.min(count, 32 * SimdThreads.start(batches, parts, p + 1));
+        boolean done = SimdThreads.runRanges(batches, 32, PARALLEL_MIN, (p, from, to) -> {
+            long first = 32 * from, last = Math.min(count, 32 * to);
             return last <= first || LowbitSimd.lb_cpu_philox_words(stream.seed(), stream.offset(), stream.stream(),
                     first, (int) (last - first), words, (int) first) == 0;
         });

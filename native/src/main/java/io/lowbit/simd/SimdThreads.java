@@ -54,6 +54,21 @@ final class SimdThreads {
         return ok;
     }
 
+    /** A kernel on units [from, to) of part {@code part}; false when it declined. */
+    @FunctionalInterface
+    interface RangeTask {
+        boolean run(int part, long from, long to);
+    }
+
+    /**
+     * Cuts [0, units) into {@link #parts} near-equal ranges and runs {@code task} on each, as
+     * {@link #run}; returns true when every range's kernel ran.
+     */
+    static boolean runRanges(long units, long unitSize, long parallelMin, RangeTask task) {
+        int parts = parts(units, unitSize, parallelMin);
+        return run(parts, p -> task.run(p, start(units, parts, p), start(units, parts, p + 1)));
+    }
+
     /** Start of part p of [0, units) cut into parts near-equal ranges. */
     static long start(long units, int parts, int p) {
         return units * p / parts;
