@@ -25,17 +25,17 @@ static inline int lb_cpu_detected_level(void) {
 
 static int lb_cpu_level_cap = LB_CPU_LEVEL_AVX512;
 
-/* Caps the level the kernels use at level (clamped to what the CPU has); returns the level now in use. */
-static inline int lb_cpu_set_simd_level(int level) {
-    __atomic_store_n(&lb_cpu_level_cap, level, __ATOMIC_RELAXED);
-    int d = lb_cpu_detected_level();
-    return level < d ? level : d;
-}
-
+/* The level the kernels use: what the CPU has, capped by lb_cpu_set_simd_level. */
 static inline int lb_cpu_level(void) {
     int cap = __atomic_load_n(&lb_cpu_level_cap, __ATOMIC_RELAXED);
     int d = lb_cpu_detected_level();
     return cap < d ? cap : d;
+}
+
+/* Caps the level the kernels use at level; returns the level now in use. */
+static inline int lb_cpu_set_simd_level(int level) {
+    __atomic_store_n(&lb_cpu_level_cap, level, __ATOMIC_RELAXED);
+    return lb_cpu_level();
 }
 
 /* AVX2 and FMA: what every kernel needs (the capped level, so a cap of 0 declines them all). */

@@ -206,6 +206,17 @@ static inline uint32_t lb_cpu_mx_pow2_bits(int k) {
 
 /* Code `code` of element c of a row into the row's packed bytes. Elements of a row are written
  * in increasing order: an even element sets its byte (high nibble 0), an odd one ors its nibble in. */
+/* max |x[i]| over [from, to) as magnitude bits (NaN above Inf above every finite value): the
+ * reference's block amax, for short blocks and tails. */
+static inline uint32_t lb_cpu_mx_amax_bits(const float* x, long long from, long long to) {
+    uint32_t m = 0;
+    for (long long i = from; i < to; i++) {
+        uint32_t a = lb_cpu_mx_fbits(x[i]) & 0x7FFFFFFFu;
+        if (a > m) m = a;
+    }
+    return m;
+}
+
 static inline void lb_cpu_mx_put_nibble(unsigned char* rowPacked, long long c, unsigned code) {
     if (c & 1) rowPacked[c >> 1] = (unsigned char) (rowPacked[c >> 1] | (code << 4));
     else rowPacked[c >> 1] = (unsigned char) code;
@@ -214,11 +225,7 @@ static inline void lb_cpu_mx_put_nibble(unsigned char* rowPacked, long long c, u
 /* One MX block by the reference: elements c0 .. c0+count of the row. */
 static inline void lb_cpu_mx_mx_block_scalar(const float* xr, long long c0, int count, int mode,
                                              unsigned char* scale, unsigned char* rowPacked) {
-    uint32_t amax = 0;
-    for (int k = 0; k < count; k++) {
-        uint32_t a = lb_cpu_mx_fbits(xr[c0 + k]) & 0x7FFFFFFFu;
-        if (a > amax) amax = a;
-    }
+    uint32_t amax = lb_cpu_mx_amax_bits(xr, c0, c0 + count);
     int e = lb_cpu_mx_scale_exp(mode, amax);
     *scale = (unsigned char) (e == LB_CPU_MX_NAN_SCALE ? 0xFF : e + 127);
     for (int k = 0; k < count; k++) {
@@ -280,11 +287,7 @@ static inline unsigned lb_cpu_mx_scaled_code(const lb_cpu_mx_scaled_params* P, u
 static inline void lb_cpu_mx_scaled_block_scalar(const float* xr, long long c0, int count,
                                                  const lb_cpu_mx_scaled_params* P, unsigned char* scale,
                                                  unsigned char* rowPacked) {
-    uint32_t amax = 0;
-    for (int k = 0; k < count; k++) {
-        uint32_t a = lb_cpu_mx_fbits(xr[c0 + k]) & 0x7FFFFFFFu;
-        if (a > amax) amax = a;
-    }
+    uint32_t amax = lb_cpu_mx_amax_bits(xr, c0, c0 + count);
     unsigned code = lb_cpu_mx_scaled_code_ref(P, amax);
     *scale = (unsigned char) code;
     float encB = P->encB[code];
@@ -957,11 +960,8 @@ LB_CPU_MX_AVX static inline uint32_t lb_cpu_mx_abs_max_avx2(const float* x, long
         m3 = _mm256_max_epu32(m3, _mm256_and_si256(lb_cpu_mx_load(x + i + 24), absMask));
     }
     uint32_t m = lb_cpu_mx_hmax(_mm256_max_epu32(_mm256_max_epu32(m0, m1), _mm256_max_epu32(m2, m3)));
-    for (; i < to; i++) {
-        uint32_t a = lb_cpu_mx_fbits(x[i]) & 0x7FFFFFFFu;
-        if (a > m) m = a;
-    }
-    return m;
+    uint32_t tail = lb_cpu_mx_amax_bits(x, i, to);
+    return tail > m ? tail : m;
 }
 
 /* ------------------------------------------------------------------ MX columns (axis 0) */
@@ -1238,8 +1238,13 @@ LB_CPU_MX_AVX static inline void lb_cpu_mx_pack_row_codes(const uint32_t* codes,
     for (; c < cols; c++) lb_cpu_mx_put_nibble(pr, c, codes[c]);
 }
 
-/* count (<= 8) elements from x and their words as eight lanes, the rest zero. */
-LB_CPU_MX_AVX static inline void lb_cpu_mx_load_partial(const float* x, const uint32_t* w, int count, __m256i* xv, __m256i* wv) {
+/* min(count, 8) elements from x and their words as eight lanes (a shorter tail padded with 0). */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_sr_load(const float* x, const uint32_t* w, int count, __m256i* xv, __m256i* wv) {
+    if (count >= 8) {
+        *xv = lb_cpu_mx_load(x);
+        *wv = _mm256_loadu_si256((const __m256i*) w);
+        return;
+    }
     float xt[8] = {0};
     uint32_t wt[8] = {0};
     memcpy(xt, x, (size_t) count * sizeof(float));
@@ -1248,14 +1253,24 @@ LB_CPU_MX_AVX static inline void lb_cpu_mx_load_partial(const float* x, const ui
     *wv = _mm256_loadu_si256((const __m256i*) wt);
 }
 
+/* The first min(count, 8) codes of v to dst. */
+LB_CPU_MX_AVX static inline void lb_cpu_mx_sr_store(uint32_t* dst, __m256i v, int count) {
+    if (count >= 8) {
+        _mm256_storeu_si256((__m256i*) dst, v);
+        return;
+    }
+    uint32_t t[8];
+    _mm256_storeu_si256((__m256i*) t, v);
+    memcpy(dst, t, (size_t) count * sizeof(uint32_t));
+}
+
 /* Per-thread scratch of the stochastic rows: the row's words and codes (cols + 8 each). */
 typedef struct {
     uint32_t* words;
     uint32_t* codes;
 } lb_cpu_mx_sr_scratch;
 
-/* MXFP4 rows with stochastic rounding: per block the reference's amax and scale exponent
- * (lb_cpu_mx_scale_exp), then eight elements at a time by lb_cpu_mx_e2m1_sr8 (a short last
+/* MXFP4 rows with stochastic rounding: per block the amax and scale exponent (lb_cpu_mx_scale_exp), then eight elements at a time by lb_cpu_mx_e2m1_sr8 (a short last
  * block padded); a NaN/Inf block gets scale 0xFF and codes 0. */
 LB_CPU_MX_AVX static inline void lb_cpu_mx_mx_rows_sr(const float* x, int cols, int row0, int row1, int bs, int mode,
                                                       uint64_t seed, uint64_t offset, uint32_t stream,
@@ -1268,30 +1283,17 @@ LB_CPU_MX_AVX static inline void lb_cpu_mx_mx_rows_sr(const float* x, int cols, 
         lb_cpu_philox_fill(seed, offset, stream, (uint64_t) r * (uint64_t) cols, cols, W->words);
         for (long long b = 0; b < nb; b++) {
             int c0 = (int) (b * bs), count = cols - c0 < bs ? cols - c0 : bs;
-            uint32_t amax = 0;
-            for (int k = 0; k < count; k++) {
-                uint32_t a = lb_cpu_mx_fbits(xr[c0 + k]) & 0x7FFFFFFFu;
-                if (a > amax) amax = a;
-            }
-            int e = lb_cpu_mx_scale_exp(mode, amax);
+            int e = lb_cpu_mx_scale_exp(mode, lb_cpu_mx_amax_bits(xr, c0, c0 + count));
             scales[(long long) r * nb + b] = (unsigned char) (e == LB_CPU_MX_NAN_SCALE ? 0xFF : e + 127);
             if (e == LB_CPU_MX_NAN_SCALE) {
                 memset(W->codes + c0, 0, (size_t) count * sizeof(uint32_t));
                 continue;
             }
             __m256i ev = _mm256_set1_epi32(e);
-            int k = 0;
-            for (; k + 8 <= count; k += 8) {
-                __m256i v = lb_cpu_mx_e2m1_sr8(lb_cpu_mx_load(xr + c0 + k), ev,
-                                              _mm256_loadu_si256((const __m256i*) (W->words + c0 + k)));
-                _mm256_storeu_si256((__m256i*) (W->codes + c0 + k), v);
-            }
-            if (k < count) {
+            for (int k = 0; k < count; k += 8) {
                 __m256i xv, wv;
-                uint32_t t[8];
-                lb_cpu_mx_load_partial(xr + c0 + k, W->words + c0 + k, count - k, &xv, &wv);
-                _mm256_storeu_si256((__m256i*) t, lb_cpu_mx_e2m1_sr8(xv, ev, wv));
-                memcpy(W->codes + c0 + k, t, (size_t) (count - k) * sizeof(uint32_t));
+                lb_cpu_mx_sr_load(xr + c0 + k, W->words + c0 + k, count - k, &xv, &wv);
+                lb_cpu_mx_sr_store(W->codes + c0 + k, lb_cpu_mx_e2m1_sr8(xv, ev, wv), count - k);
             }
         }
         lb_cpu_mx_pack_row_codes(W->codes, cols, packed + (long long) r * rowBytes);
@@ -1315,32 +1317,15 @@ LB_CPU_MX_AVX static inline void lb_cpu_mx_scaled_rows_sr(const float* x, int co
         lb_cpu_philox_fill(seed, offset, stream, (uint64_t) r * (uint64_t) cols, cols, W->words);
         for (long long b = 0; b < nb; b++) {
             int c0 = (int) (b * 16), count = cols - c0 < 16 ? cols - c0 : 16;
-            uint32_t amax = 0;
-            for (int k = 0; k < count; k++) {
-                uint32_t a = lb_cpu_mx_fbits(xr[c0 + k]) & 0x7FFFFFFFu;
-                if (a > amax) amax = a;
-            }
-            unsigned code = lb_cpu_mx_scaled_code(P, amax);
+            unsigned code = lb_cpu_mx_scaled_code(P, lb_cpu_mx_amax_bits(xr, c0, c0 + count));
             scales[(long long) r * nb + b] = (unsigned char) code;
             __m256 encB = _mm256_set1_ps(P->encB[code]);
             for (int k = 0; k < count; k += 8) {
                 __m256i xv, wv;
-                if (count - k >= 8) {
-                    xv = lb_cpu_mx_load(xr + c0 + k);
-                    wv = _mm256_loadu_si256((const __m256i*) (W->words + c0 + k));
-                } else {
-                    lb_cpu_mx_load_partial(xr + c0 + k, W->words + c0 + k, count - k, &xv, &wv);
-                }
+                lb_cpu_mx_sr_load(xr + c0 + k, W->words + c0 + k, count - k, &xv, &wv);
                 __m256 p = _mm256_mul_ps(_mm256_castsi256_ps(xv), encB);
                 p = _mm256_max_ps(_mm256_min_ps(p, six), minusSix);   /* max(-6, min(6, v)), -0 kept */
-                __m256i v = lb_cpu_mx_e2m1_sr8(_mm256_castps_si256(p), zero, wv);
-                if (count - k >= 8) {
-                    _mm256_storeu_si256((__m256i*) (W->codes + c0 + k), v);
-                } else {
-                    uint32_t t[8];
-                    _mm256_storeu_si256((__m256i*) t, v);
-                    memcpy(W->codes + c0 + k, t, (size_t) (count - k) * sizeof(uint32_t));
-                }
+                lb_cpu_mx_sr_store(W->codes + c0 + k, lb_cpu_mx_e2m1_sr8(_mm256_castps_si256(p), zero, wv), count - k);
             }
         }
         lb_cpu_mx_pack_row_codes(W->codes, cols, packed + (long long) r * rowBytes);
@@ -1363,14 +1348,18 @@ static inline int lb_cpu_mxfp4_packed(const float* x, int cols, int row0, int ro
     return 0;
 }
 
+/* The scaled entry points' common arguments: scale format 0 or 1, encT and decT positive and finite. */
+static inline int lb_cpu_mx_scaled_args_ok(int scaleFormat, float encT, float decT) {
+    const float fltMax = lb_cpu_mx_bitsf(0x7F7FFFFFu);
+    return (scaleFormat == 0 || scaleFormat == 1) && encT > 0.0f && encT <= fltMax && decT > 0.0f && decT <= fltMax;
+}
+
 /* Scaled (contract 5), 1x16 tiles, E2M1 elements, RNE; scaleFormat 0 = UE4M3 (NVFP4), 1 = UE5M3.
  * encT and decT from the caller (steps 1-2; the tensor is finite); they must be positive and
  * finite (else 1 is returned). Same row range, scales [rows, ceil(cols/16)] and packed layout as above. */
 static inline int lb_cpu_scaled_packed(const float* x, int cols, int row0, int row1, int scaleFormat,
                                        float encT, float decT, unsigned char* scales, unsigned char* packed) {
-    if ((scaleFormat != 0 && scaleFormat != 1) || cols < 0 || row0 < 0 || row1 < row0) return 1;
-    if (!(encT > 0.0f && encT <= lb_cpu_mx_bitsf(0x7F7FFFFFu))) return 1;
-    if (!(decT > 0.0f && decT <= lb_cpu_mx_bitsf(0x7F7FFFFFu))) return 1;
+    if (!lb_cpu_mx_scaled_args_ok(scaleFormat, encT, decT) || cols < 0 || row0 < 0 || row1 < row0) return 1;
     if (!lb_cpu_has_avx2_fma()) return 1;
     if (cols == 0 || row0 == row1) return 0;
     lb_cpu_mx_scaled_params P;
@@ -1407,10 +1396,8 @@ static inline int lb_cpu_mxfp4_packed_axis0(const float* x, int rows, int cols, 
  * both multiples of 16, cols a multiple of 16; scales [rows, cols/16]. 1 = declined (nothing written). */
 static inline int lb_cpu_scaled_packed_tiles(const float* x, int cols, int row0, int row1, int scaleFormat,
                                              float encT, float decT, unsigned char* scales, unsigned char* packed) {
-    if ((scaleFormat != 0 && scaleFormat != 1) || cols < 0 || cols % 16 != 0) return 1;
+    if (!lb_cpu_mx_scaled_args_ok(scaleFormat, encT, decT) || cols < 0 || cols % 16 != 0) return 1;
     if (row0 < 0 || row1 < row0 || row0 % 16 != 0 || row1 % 16 != 0) return 1;
-    if (!(encT > 0.0f && encT <= lb_cpu_mx_bitsf(0x7F7FFFFFu))) return 1;
-    if (!(decT > 0.0f && decT <= lb_cpu_mx_bitsf(0x7F7FFFFFu))) return 1;
     if (!lb_cpu_has_avx2_fma()) return 1;
     if (cols == 0 || row0 == row1) return 0;
     int nb = cols / 16;
@@ -1451,9 +1438,7 @@ static inline int lb_cpu_mxfp4_packed_sr(const float* x, int cols, int row0, int
 static inline int lb_cpu_scaled_packed_sr(const float* x, int cols, int row0, int row1, int scaleFormat,
                                           float encT, float decT, long long seed, long long offset, int stream,
                                           unsigned char* scales, unsigned char* packed) {
-    if ((scaleFormat != 0 && scaleFormat != 1) || cols < 0 || row0 < 0 || row1 < row0) return 1;
-    if (!(encT > 0.0f && encT <= lb_cpu_mx_bitsf(0x7F7FFFFFu))) return 1;
-    if (!(decT > 0.0f && decT <= lb_cpu_mx_bitsf(0x7F7FFFFFu))) return 1;
+    if (!lb_cpu_mx_scaled_args_ok(scaleFormat, encT, decT) || cols < 0 || row0 < 0 || row1 < row0) return 1;
     if (!lb_cpu_has_avx2_fma()) return 1;
     if (cols == 0 || row0 == row1) return 0;
     lb_cpu_mx_sr_scratch W;
@@ -1481,12 +1466,7 @@ static inline int lb_cpu_philox_words(long long seed, long long offset, int stre
 static inline float lb_cpu_abs_max(const float* x, long long from, long long to) {
     if (to <= from) return 0.0f;
     if (lb_cpu_has_avx2_fma()) return lb_cpu_mx_bitsf(lb_cpu_mx_abs_max_avx2(x, from, to));
-    uint32_t m = 0;
-    for (long long i = from; i < to; i++) {
-        uint32_t a = lb_cpu_mx_fbits(x[i]) & 0x7FFFFFFFu;
-        if (a > m) m = a;
-    }
-    return lb_cpu_mx_bitsf(m);
+    return lb_cpu_mx_bitsf(lb_cpu_mx_amax_bits(x, from, to));
 }
 
 #endif /* LOWBIT_CPU_MX_H */

@@ -32,7 +32,7 @@ final class SimdThreads {
      * Runs {@code part} for 0..parts-1, the first on the calling thread; returns true when every
      * part returned true (a false means that part's kernel declined).
      */
-    static boolean run(int parts, IntPredicate part) {
+    private static boolean run(int parts, IntPredicate part) {
         if (parts <= 1) return part.test(0);
         @SuppressWarnings("unchecked")
         Future<Boolean>[] rest = new Future[parts - 1];
@@ -70,7 +70,7 @@ final class SimdThreads {
     }
 
     /** Start of part p of [0, units) cut into parts near-equal ranges. */
-    static long start(long units, int parts, int p) {
+    private static long start(long units, int parts, int p) {
         return units * p / parts;
     }
 }
